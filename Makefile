@@ -1,0 +1,10 @@
+.PHONY: run test check bench
+
+run:  ## install, create the demo tenant and serve it on http://127.0.0.1:8080
+	scripts/run
+
+test:  ## lint, types, layer contracts and the whole test suite (SQLite + PostgreSQL)
+	scripts/check
+
+bench:  ## admin API throughput against the bare ceiling (run by hand)
+	scripts/bootstrap && .venv/bin/python bench/admin_api.py

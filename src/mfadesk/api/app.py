@@ -1,0 +1,120 @@
+"""`create_app(settings)`: wires database, services, authentication and routes together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mfadesk.api.audience import AudiencePolicy
+from mfadesk.api.endpoint import pipeline
+from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
+from mfadesk.api.rate_limit import Buckets, MemoryBuckets, RedisBuckets
+from mfadesk.api.responses import error_response, internal_error_response
+from mfadesk.api.routes import ENDPOINTS
+from mfadesk.api.state import AppState
+from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.services.context import ServiceEnv
+from mfadesk.settings import Settings
+from mfadesk.store.database import Database
+from mfadesk.store.migrate import upgrade
+
+
+def _public_key_lookup(db: Database) -> PublicKeyLookup:
+    def read(access_id: str) -> str | None:
+        with db.unit_of_work(readonly=True) as uow:
+            found = uow.admins.by_access_id(access_id)
+        return None if found is None else found[1].public_key_pem
+
+    async def lookup(access_id: str) -> str | None:
+        return await db.run(read, access_id)
+
+    return lookup
+
+
+def _buckets(settings: Settings, redis: Redis | None) -> tuple[Buckets, Buckets]:
+    rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
+    fail_rate, fail_burst = settings.auth_failure_per_second, settings.auth_failure_burst
+    if redis is not None:
+        return (
+            RedisBuckets(redis, "key", rate, burst),
+            RedisBuckets(redis, "authfail", fail_rate, fail_burst),
+        )
+    # Without Redis each worker keeps its own buckets: give each its share of the limit so the
+    # deployment as a whole never exceeds it.
+    share = max(1, settings.workers)
+    return (
+        MemoryBuckets(rate / share, max(1.0, burst / share)),
+        MemoryBuckets(fail_rate / share, max(1.0, fail_burst / share)),
+    )
+
+
+def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
+    db = Database(settings.database_url)
+    if env is None:
+        env = ServiceEnv(
+            keys=load_server_keys(settings.secret_key_file),
+            offline_cost_log2=settings.offline_hash_cost_log2,
+        )
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    key_buckets, failure_buckets = _buckets(settings, redis)
+    verifier = TokenVerifier(
+        AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
+    )
+    state = AppState(settings, db, env, verifier, key_buckets, failure_buckets)
+    return state, redis
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        return error_response(405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported here")
+    return error_response(404, "NOT_FOUND", f"No endpoint at {request.url.path}")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return internal_error_response()
+
+
+def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
+    """A ready-to-serve app. The database schema must be current (see `create_app_from_env`)."""
+    state, redis = build_state(settings, env)
+    routes = [
+        Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
+        for e in ENDPOINTS
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            state.db.close()
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
+    )
+    app.state.mfadesk = state
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and `mfadesk serve` workers (migrations already run)."""
+    return create_app(Settings.from_env())
+
+
+def migrate(settings: Settings) -> None:
+    database = Database(settings.database_url)
+    try:
+        upgrade(database.engine)
+    finally:
+        database.close()

@@ -1,0 +1,42 @@
+"""Which ``aud`` values name this deployment.
+
+Real clients send the admin REST base URL with or without a trailing ``/``, with ``/v1``, or
+only ``scheme://host[:port]``. Loopback names are interchangeable (``localhost``/``127.0.0.1``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+_ADMIN_SUFFIXES = ("", "/admininterface/restapi", "/admininterface/restapi/v1")
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int, str] | None:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if host in _LOOPBACK:
+        host = "loopback"
+    return scheme, host, port or _DEFAULT_PORTS[scheme], parts.path.rstrip("/").lower()
+
+
+class AudiencePolicy:
+    def __init__(self, public_url: str) -> None:
+        origin = _origin(public_url)
+        if origin is None:
+            raise ValueError(f"public URL {public_url!r} is not an http(s) URL")
+        scheme, host, port, prefix = origin
+        self._accepted = frozenset((scheme, host, port, prefix + s) for s in _ADMIN_SUFFIXES)
+
+    def accepts(self, audience: object) -> bool:
+        if isinstance(audience, list):
+            return any(self.accepts(item) for item in audience)
+        return isinstance(audience, str) and _origin(audience) in self._accepted

@@ -1,0 +1,167 @@
+"""Admin endpoints: a declaration (path, bodies, status codes) plus the one pipeline every
+admin request goes through — authenticate, rate-limit, run, map errors.
+
+The same declarations generate the OpenAPI document, so it cannot drift from the routes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mfadesk.api.jwt_auth import TokenRejected
+from mfadesk.api.responses import (
+    auth_failure_response,
+    domain_error_response,
+    internal_error_response,
+    too_many_requests,
+)
+from mfadesk.domain.errors import BadRequest, DomainError, NotAuthenticated
+from mfadesk.services.audit import record_rejected_token, run_use_case
+from mfadesk.services.context import Call
+from mfadesk.store.unit_of_work import UnitOfWork
+from mfadesk.wire.base import RequestModel
+
+if TYPE_CHECKING:
+    from mfadesk.api.state import AppState
+
+ADMIN_BASE = "/AdminInterface/restapi"
+MALFORMED_BODY = "Malformed JSON request body."
+log = logging.getLogger("mfadesk.api")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=RequestModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One documented status code of an endpoint and the model of its body."""
+
+    description: str
+    model: type[BaseModel] | None = None
+
+
+class AdminRequest:
+    """What a handler gets: the HTTP request, the app's state and the service call."""
+
+    __slots__ = ("call", "http", "state")
+
+    def __init__(self, http: Request, state: AppState, call: Call) -> None:
+        self.http = http
+        self.state = state
+        self.call = call
+
+    def path(self, name: str) -> str:
+        return str(self.http.path_params[name])
+
+    async def body(self, model: type[M]) -> M:
+        raw = await self.http.body()
+        try:
+            return model.model_validate_json(raw or b"null")
+        except ValidationError as error:
+            raise BadRequest(_describe(model, error)) from error
+
+    async def run(
+        self, fn: Callable[Concatenate[UnitOfWork, Call, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a use case on the database thread, in one unit of work."""
+        db, call = self.state.db, self.call
+
+        def work() -> T:
+            return run_use_case(db.unit_of_work, fn, call, *args, **kwargs)
+
+        return await db.run(work)
+
+
+def _describe(model: type[RequestModel], error: ValidationError) -> str:
+    problems = error.errors(include_url=False)
+    if any(p["type"] in ("json_invalid", "json_type") for p in problems):
+        return MALFORMED_BODY
+    if problems and problems[0]["type"] == "model_type":
+        return MALFORMED_BODY if model.invalid_description is None else model.invalid_description
+    if model.invalid_description is not None:
+        return model.invalid_description
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"{where}: {first['msg']}"
+
+
+Handler = Callable[[AdminRequest], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: str
+    path: str  # below ADMIN_BASE, with {placeholders}
+    summary: str
+    handler: Handler
+    request_model: type[RequestModel] | None = None
+    outcomes: Mapping[int, Outcome] = field(default_factory=dict)
+    tag: str = "admin"
+
+    @property
+    def full_path(self) -> str:
+        return ADMIN_BASE + self.path
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _refuse(
+    state: AppState, request: Request, reason: str, access_id: str | None, *, audited: bool = False
+) -> Response:
+    """403 in the filter format, or 429 once this client IP has failed too often."""
+    source_ip = request.client.host if request.client else None
+    retry = await state.failure_buckets.take(source_ip or "unknown")
+    if retry is not None:
+        return too_many_requests(retry)
+    if audited:
+        return auth_failure_response(request.url.path)
+    await state.db.run(
+        record_rejected_token,
+        state.db.unit_of_work,
+        state.env,
+        access_id,
+        source_ip,
+        request.url.path,
+        reason,
+    )
+    return auth_failure_response(request.url.path)
+
+
+def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        token = _bearer(request)
+        if token is None:
+            return await _refuse(state, request, "no bearer token", None)
+        try:
+            access_id = await state.verifier.verify(token)
+        except TokenRejected as rejected:
+            return await _refuse(state, request, rejected.reason, rejected.access_id)
+        retry = await state.key_buckets.take(access_id)
+        if retry is not None:
+            return too_many_requests(retry)
+        source_ip = request.client.host if request.client else None
+        admin_request = AdminRequest(request, state, Call.start(state.env, access_id, source_ip))
+        try:
+            return await endpoint.handler(admin_request)
+        except NotAuthenticated:
+            # The use case has audited this denial already.
+            return await _refuse(state, request, "API key revoked", access_id, audited=True)
+        except DomainError as error:
+            return domain_error_response(error)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.path)
+            return internal_error_response()
+
+    return handle

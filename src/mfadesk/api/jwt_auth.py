@@ -1,0 +1,132 @@
+"""Legacy admin API-key authentication: an RS256 JWT signed with the administrator's key.
+
+Verified tokens are cached until they expire, so a client that reuses its JWT (as the contract
+allows) pays for one signature check, not one per request. Revocation is still checked on every
+request, inside the use case's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from mfadesk.api.audience import AudiencePolicy
+from mfadesk.domain.clock import Clock
+
+MAX_LIFETIME_SECONDS = 3600
+SKEW_SECONDS = 60
+_REQUIRED_CLAIMS = ("sub", "aud", "iat", "exp")
+_DECODE_OPTIONS: Any = {
+    "verify_signature": True,
+    "verify_exp": False,  # time rules are ours, on the injected clock
+    "verify_iat": False,
+    "verify_nbf": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
+
+PublicKeyLookup = Callable[[str], Awaitable[str | None]]
+
+
+class TokenRejected(Exception):
+    """Why a JWT was refused; `access_id` is the claimed subject, if one could be read."""
+
+    def __init__(self, reason: str, access_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.access_id = access_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    access_id: str
+    expires: float
+
+
+def _number(claims: dict[str, Any], name: str) -> float:
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TokenRejected(f"claim {name} is not a NumericDate", claims.get("sub"))
+    return float(value)
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        audience: AudiencePolicy,
+        clock: Clock,
+        public_key_of: PublicKeyLookup,
+        cache_size: int = 10_000,
+    ) -> None:
+        self._audience = audience
+        self._clock = clock
+        self._public_key_of = public_key_of
+        self._cache: OrderedDict[str, _Verified] = OrderedDict()
+        self._cache_size = cache_size
+        self._keys: dict[str, RSAPublicKey] = {}
+
+    async def verify(self, token: str) -> str:
+        """The accessID of a valid token, or TokenRejected."""
+        now = self._clock().timestamp()
+        cached = self._cache.get(token)
+        if cached is not None:
+            if now < cached.expires + SKEW_SECONDS:
+                return cached.access_id
+            del self._cache[token]
+            raise TokenRejected("token expired", cached.access_id)
+        verified = await self._verify_fully(token, now)
+        self._cache[token] = verified
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return verified.access_id
+
+    async def _verify_fully(self, token: str, now: float) -> _Verified:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as error:
+            raise TokenRejected(f"malformed token: {error}") from error
+        subject = unverified.get("sub")
+        if header.get("alg") != "RS256":
+            raise TokenRejected(f"algorithm {header.get('alg')!r} is not RS256", subject)
+        if not isinstance(subject, str) or not subject:
+            raise TokenRejected("no subject")
+        key = await self._key(subject)
+        try:
+            claims = jwt.decode(token, key, algorithms=["RS256"], options=_DECODE_OPTIONS)
+        except jwt.PyJWTError as error:
+            raise TokenRejected(f"bad signature: {error}", subject) from error
+        for name in _REQUIRED_CLAIMS:
+            if name not in claims:
+                raise TokenRejected(f"claim {name} is missing", subject)
+        issued, expires = _number(claims, "iat"), _number(claims, "exp")
+        if expires <= now - SKEW_SECONDS:
+            raise TokenRejected("token expired", subject)
+        if issued > now + SKEW_SECONDS:
+            raise TokenRejected("token issued in the future", subject)
+        if expires <= issued or expires - issued > MAX_LIFETIME_SECONDS + SKEW_SECONDS:
+            raise TokenRejected("token lifetime exceeds one hour", subject)
+        if not self._audience.accepts(claims["aud"]):
+            raise TokenRejected(f"audience {claims['aud']!r} does not name this service", subject)
+        return _Verified(subject, expires)
+
+    async def _key(self, access_id: str) -> RSAPublicKey:
+        key = self._keys.get(access_id)
+        if key is not None:
+            return key
+        pem = await self._public_key_of(access_id)
+        if pem is None:
+            raise TokenRejected("unknown accessID", access_id)
+        loaded = load_pem_public_key(pem.encode())
+        if not isinstance(loaded, RSAPublicKey):
+            raise TokenRejected("stored key is not RSA", access_id)
+        if len(self._keys) >= self._cache_size:
+            self._keys.clear()
+        self._keys[access_id] = loaded
+        return loaded

@@ -1,0 +1,51 @@
+"""Building the contract's responses, errors included."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from mfadesk.domain.errors import DomainError, RateLimited
+from mfadesk.wire.errors import AuthErrorBody, ErrorBody
+
+JSON = "application/json"
+AUTH_FAILURE_MESSAGE = "Server failed to process provided access token"
+
+
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    return Response(
+        model.__pydantic_serializer__.to_json(model), status_code=status, media_type=JSON
+    )
+
+
+def error_response(status: int, reason: str, description: str) -> Response:
+    body = ErrorBody(code=f"{status} {reason}", description=description)
+    return json_response(body, status)
+
+
+def domain_error_response(error: DomainError) -> Response:
+    response = error_response(error.status, error.reason, error.description)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
+
+
+def too_many_requests(retry_after_seconds: int) -> Response:
+    return domain_error_response(RateLimited(retry_after_seconds))
+
+
+def auth_failure_response(path: str) -> Response:
+    body = AuthErrorBody(
+        timestamp=int(time.time() * 1000),
+        status=403,
+        error="Forbidden",
+        message=AUTH_FAILURE_MESSAGE,
+        path=path,
+    )
+    return json_response(body, 403)
+
+
+def internal_error_response() -> Response:
+    return error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error")

@@ -1,0 +1,13 @@
+"""Admin API routes, one module per resource noun."""
+
+from __future__ import annotations
+
+from mfadesk.api.endpoint import Endpoint
+from mfadesk.api.routes import ds100, emergency_tokencodes, hardware_tokens, users
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *users.ENDPOINTS,
+    *emergency_tokencodes.ENDPOINTS,
+    *hardware_tokens.ENDPOINTS,
+    *ds100.ENDPOINTS,
+)

@@ -1,0 +1,1 @@
+"""The `mfadesk` command line: operator tasks on the local database, and `serve`."""

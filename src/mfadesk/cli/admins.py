@@ -1,0 +1,104 @@
+"""`mfadesk admin …`: administrators and their API key files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from mfadesk.cli.key_files import generate_key_pair, stage_key_file
+from mfadesk.cli.runtime import CommandError, Runtime, emit_json, runtime
+from mfadesk.domain.admins import Role
+from mfadesk.services.provisioning import add_admin, resolve_company, revoke_api_key
+from mfadesk.wire.key_file import KeyFile
+
+ROLE_CHOICES = ("super-admin", "help-desk-admin")
+
+
+def create_admin_key_file(
+    rt: Runtime, email: str, role: Role, key_file: Path, company: str | None, description: str
+) -> KeyFile:
+    """Register a new key for the administrator and write its key file (mode 0600).
+
+    The file is staged before the transaction commits and moved into place after, so a failure
+    leaves neither a key file without a key nor a usable key without its file.
+    """
+    pair = generate_key_pair()
+    staged: Path | None = None
+
+    def register(uow, op):  # type: ignore[no-untyped-def]
+        nonlocal staged
+        found = resolve_company(uow, op, company)
+        _, access_id = add_admin(uow, op, found, email, role, pair.public_pem, description)
+        contents = KeyFile(
+            customerName=found.name,
+            accessID=access_id,
+            accessKey=pair.private_pem,
+            adminRestApiUrl=rt.settings.admin_rest_api_url,
+            description=description,
+        )
+        staged = stage_key_file(key_file, contents)
+        return contents
+
+    try:
+        contents: KeyFile = rt.transaction(register)
+    except BaseException:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        raise
+    assert staged is not None
+    os.replace(staged, key_file)
+    return contents
+
+
+@click.group("admin")
+def admin_group() -> None:
+    """Administrators (Super Admin, Help Desk Admin) and their API keys."""
+
+
+@admin_group.command("add")
+@click.option("--email", required=True, help="The administrator's e-mail address.")
+@click.option("--role", required=True, type=click.Choice(ROLE_CHOICES))
+@click.option(
+    "--key-file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the key file (JSON, mode 0600).",
+)
+@click.option("--company", default=None, help="Company name (default: the only one).")
+@click.option("--force", is_flag=True, help="Overwrite an existing key file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the accessID and paths as JSON.")
+def add(
+    email: str, role: str, key_file: Path, company: str | None, force: bool, as_json: bool
+) -> None:
+    """Create an administrator (or a new key for one) and write the key file."""
+    if key_file.exists() and not force:
+        raise CommandError(f"{key_file} exists; use --force to replace it")
+    with runtime() as rt:
+        contents = create_admin_key_file(
+            rt, email, Role.from_cli_name(role), key_file, company, f"{role} key for {email}"
+        )
+    if as_json:
+        emit_json(
+            {
+                "email": email.lower(),
+                "role": role,
+                "accessID": contents.accessID,
+                "keyFile": str(key_file.resolve()),
+                "adminRestApiUrl": contents.adminRestApiUrl,
+            }
+        )
+    else:
+        click.echo(
+            f"{Role.from_cli_name(role)} {email}: key {contents.accessID} written to {key_file}"
+        )
+
+
+@admin_group.command("revoke")
+@click.argument("access_id")
+def revoke(access_id: str) -> None:
+    """Revoke an API key by its accessID; requests signed with it fail at once."""
+    with runtime() as rt:
+        rt.transaction(lambda uow, op: revoke_api_key(uow, op, access_id))
+    click.echo(f"API key {access_id} revoked")

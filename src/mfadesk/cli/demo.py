@@ -1,0 +1,104 @@
+"""`mfadesk demo`: an idempotent demo tenant to try the API against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mfadesk.cli.admins import create_admin_key_file
+from mfadesk.cli.key_files import read_key_file
+from mfadesk.cli.runtime import Runtime, runtime
+from mfadesk.domain.admins import Role
+from mfadesk.domain.users import normalize_email
+from mfadesk.services.provisioning import (
+    add_ds100,
+    add_hardware_token,
+    add_user,
+    resolve_company,
+)
+from mfadesk.store.unit_of_work import UnitOfWork
+
+COMPANY = "Demo Company"
+USERS = (
+    ("alice@example.com", "Alice", "Jones", False),
+    ("bob@example.com", "Bob", "Smith", False),
+    ("carol@example.com", "Carol", "White", True),
+    ("dave@example.com", "Dave", "Brown", False),
+)
+TOKENS = (
+    ("000100000001", "alice@example.com"),
+    ("000100000002", "bob@example.com"),
+    ("000100000003", None),
+    ("000100000004", None),
+)
+DS100 = (("140100080", "dave@example.com"),)
+ADMINS = (
+    ("super-admin@example.com", Role.SUPER_ADMIN, "super-admin.key"),
+    ("helpdesk@example.com", Role.HELP_DESK_ADMIN, "help-desk-admin.key"),
+)
+
+
+def _ensure_objects(rt: Runtime) -> list[str]:
+    made: list[str] = []
+
+    def ensure(uow: UnitOfWork, op):  # type: ignore[no-untyped-def]
+        company = resolve_company(uow, op, COMPANY)
+        for email, first, last, disabled in USERS:
+            if uow.users.get_by_email(company.id, normalize_email(email)) is None:
+                user = add_user(uow, op, company, email, first, last, disabled)
+                made.append(f"user {email} ({user.status.value}) {user.id}")
+        for serial, owner in TOKENS:
+            if not uow.hardware_tokens.exists(serial):
+                add_hardware_token(uow, op, company, serial, owner)
+                made.append(
+                    f"SID700 token {serial} " + (f"assigned to {owner}" if owner else "unassigned")
+                )
+        for device, owner in DS100:
+            if not uow.ds100.device_exists(device):
+                _, credentials = add_ds100(uow, op, company, device, owner)
+                made.append(
+                    f"DS100 device {device} of {owner}: OTP credential {credentials[0].serial}"
+                )
+
+    rt.transaction(ensure)
+    return made
+
+
+def _key_is_live(rt: Runtime, path: Path) -> bool:
+    contents = read_key_file(path)
+    if contents is None:
+        return False
+    with rt.db.unit_of_work() as uow:
+        found = uow.admins.by_access_id(contents.accessID)
+    return found is not None and not found[1].revoked
+
+
+@click.command("demo")
+@click.option(
+    "--keys-dir",
+    default="var/keys",
+    type=click.Path(file_okay=False, path_type=Path),
+    show_default=True,
+    help="Where the demo administrators' key files go.",
+)
+def demo(keys_dir: Path) -> None:
+    """Create (once) a demo company with users, tokens, a DS100 device and two admins."""
+    with runtime() as rt:
+        made = _ensure_objects(rt)
+        key_files: list[tuple[str, Role, Path]] = []
+        for email, role, filename in ADMINS:
+            path = (keys_dir / filename).resolve()
+            if not _key_is_live(rt, path):
+                create_admin_key_file(rt, email, role, path, COMPANY, f"demo {role} key")
+                made.append(f"{role} {email} with key file {path}")
+            key_files.append((email, role, path))
+        url = rt.settings.admin_rest_api_url
+    click.echo(f"Demo tenant '{COMPANY}': " + ("created" if made else "already in place"))
+    for line in made:
+        click.echo(f"  + {line}")
+    click.echo("Key files (keep them secret):")
+    for email, role, path in key_files:
+        click.echo(f"  {role:<16} {email:<26} {path}")
+    click.echo(f"Admin API: {url}  (start it with: mfadesk serve)")
+    click.echo("Try: disable alice's token with the key file, see README.md 'Calling the API'.")

@@ -1,0 +1,72 @@
+"""Audit events: who did what to which object, with what result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """The ``activityKey`` of an audit entry."""
+
+    AUTHENTICATE = "AUTHENTICATE"
+    LOOKUP_USER = "LOOKUP_USER"
+    ENABLE_EMERGENCY_TOKENCODE = "ENABLE_EMERGENCY_TOKENCODE"
+    DISABLE_EMERGENCY_TOKENCODE = "DISABLE_EMERGENCY_TOKENCODE"
+    ENABLE_HARDWARE_TOKEN = "ENABLE_HARDWARE_TOKEN"
+    DISABLE_HARDWARE_TOKEN = "DISABLE_HARDWARE_TOKEN"
+    ENABLE_DS100_OTP = "ENABLE_DS100_OTP"
+    DISABLE_DS100_OTP = "DISABLE_DS100_OTP"
+    CREATE_ADMIN = "CREATE_ADMIN"
+    CREATE_API_KEY = "CREATE_API_KEY"
+    REVOKE_API_KEY = "REVOKE_API_KEY"
+    CREATE_USER = "CREATE_USER"
+    CREATE_HARDWARE_TOKEN = "CREATE_HARDWARE_TOKEN"
+    CREATE_DS100_DEVICE = "CREATE_DS100_DEVICE"
+
+
+class Result(StrEnum):
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    DENIED = "DENIED"
+
+
+class TargetType(StrEnum):
+    USER = "USER"
+    HARDWARE_TOKEN = "HARDWARE_TOKEN"
+    DS100_DEVICE = "DS100_DEVICE"
+    EMERGENCY_TOKENCODE = "EMERGENCY_TOKENCODE"
+    ADMIN_API = "ADMIN_API"
+    ADMIN = "ADMIN"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    type: TargetType
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One append-only record. Codes and secrets never go in here."""
+
+    occurred_at: datetime
+    action: Action
+    target: Target
+    result: Result
+    changed: bool
+    message: str
+    source_ip: str | None
+    company_id: str | None = None
+    admin_email: str | None = None
+    admin_role: str | None = None
+    access_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAuditEvent:
+    seq: int
+    event_id: str
+    event: AuditEvent

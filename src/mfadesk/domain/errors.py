@@ -1,0 +1,65 @@
+"""The one error tree of mfadesk.
+
+Every error a use case can raise carries the HTTP status and the wire description the contract
+gives for it, so the HTTP edge maps them in one place::
+
+    DomainError
+    ├── BadRequest            400  syntax or value errors the domain detects
+    ├── NotAuthenticated      403  filter-format body (bad/unknown/revoked credentials)
+    ├── Forbidden             403  role may not perform the action
+    ├── NotFound              404
+    ├── Conflict              409
+    └── RateLimited           429
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every expected failure; `status` and `description` go on the wire."""
+
+    status: int = 500
+    reason: str = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+class BadRequest(DomainError):
+    status = 400
+    reason = "BAD_REQUEST"
+
+
+class NotAuthenticated(DomainError):
+    """The caller's credentials were not accepted. Answered in the security filter's format."""
+
+    status = 403
+    reason = "FORBIDDEN"
+
+    def __init__(self, description: str = "Server failed to process provided access token") -> None:
+        super().__init__(description)
+
+
+class Forbidden(DomainError):
+    status = 403
+    reason = "FORBIDDEN"
+
+
+class NotFound(DomainError):
+    status = 404
+    reason = "NOT_FOUND"
+
+
+class Conflict(DomainError):
+    status = 409
+    reason = "CONFLICT"
+
+
+class RateLimited(DomainError):
+    status = 429
+    reason = "TOO_MANY_REQUESTS"
+
+    def __init__(self, retry_after_seconds: int, description: str = "Too many requests.") -> None:
+        super().__init__(description)
+        self.retry_after_seconds = retry_after_seconds

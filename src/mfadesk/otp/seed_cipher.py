@@ -1,0 +1,63 @@
+"""Encryption of token seeds at rest (AES-256-GCM, bound to the token serial)."""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_LENGTH = 32
+_VERSION = 1
+_NONCE_LENGTH = 12
+_TAG_LENGTH = 16
+_HEADER_LENGTH = 1 + _NONCE_LENGTH
+_AAD_LABEL = b"mfadesk/otp-seed\x00"
+
+
+class SeedDecryptionError(Exception):
+    """An encrypted seed could not be decrypted: wrong key, other serial, or tampered blob."""
+
+
+class SeedCipher:
+    """Encrypts seeds as ``version(1) || nonce(12) || ciphertext+tag``.
+
+    The serial is authenticated data, so a blob only decrypts for the token it was
+    made for.
+    """
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        if not isinstance(key, bytes) or len(key) != KEY_LENGTH:
+            raise ValueError(f"SeedCipher needs a {KEY_LENGTH}-byte key")
+        self._aead = AESGCM(key)
+
+    def __repr__(self) -> str:
+        return "SeedCipher(<key hidden>)"
+
+    def encrypt(self, serial: str, seed: bytes) -> bytes:
+        """Encrypt ``seed`` for the token ``serial`` with a fresh random nonce."""
+        nonce = os.urandom(_NONCE_LENGTH)
+        sealed = self._aead.encrypt(nonce, bytes(seed), _associated_data(_VERSION, serial))
+        return bytes([_VERSION]) + nonce + sealed
+
+    def decrypt(self, serial: str, blob: bytes) -> bytes:
+        """Decrypt a blob made by :meth:`encrypt` for the same ``serial``."""
+        if len(blob) < _HEADER_LENGTH + _TAG_LENGTH:
+            raise SeedDecryptionError("encrypted seed is too short")
+        if blob[0] != _VERSION:
+            raise SeedDecryptionError(f"unknown encrypted seed version {blob[0]}")
+        nonce = bytes(blob[1:_HEADER_LENGTH])
+        try:
+            return self._aead.decrypt(
+                nonce, bytes(blob[_HEADER_LENGTH:]), _associated_data(_VERSION, serial)
+            )
+        except InvalidTag:
+            raise SeedDecryptionError(
+                "encrypted seed does not authenticate: wrong key, other serial, or tampered data"
+            ) from None
+
+
+def _associated_data(version: int, serial: str) -> bytes:
+    return _AAD_LABEL + bytes([version]) + serial.encode("utf-8")

@@ -1,0 +1,89 @@
+"""Writing audit records: successes inside the use case's transaction, failures on their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from mfadesk.domain.audit import Action, AuditEvent, Result, Target, TargetType
+from mfadesk.domain.errors import DomainError, Forbidden, NotAuthenticated
+from mfadesk.services.context import Call, ServiceEnv
+from mfadesk.store.audit import ChainReport
+from mfadesk.store.unit_of_work import UnitOfWork
+
+P = ParamSpec("P")
+T = TypeVar("T")
+UowFactory = Callable[[], UnitOfWork]
+
+
+def _event(call: Call, result: Result, changed: bool, message: str) -> AuditEvent:
+    assert call.action is not None and call.target is not None
+    actor = call.actor
+    return AuditEvent(
+        occurred_at=call.now,
+        action=call.action,
+        target=call.target,
+        result=result,
+        changed=changed,
+        message=message,
+        source_ip=call.source_ip,
+        company_id=actor.company_id if actor else None,
+        admin_email=actor.email if actor else None,
+        admin_role=actor.role.value if actor else None,
+        access_id=call.access_id,
+    )
+
+
+def record_success(uow: UnitOfWork, call: Call, *, changed: bool, message: str) -> None:
+    uow.audit.append(_event(call, Result.SUCCESS, changed, message), call.env.random.uuid4())
+
+
+def run_use_case(
+    unit_of_work: UowFactory,
+    fn: Callable[Concatenate[UnitOfWork, Call, P], T],
+    call: Call,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run `fn` in one unit of work; if it fails after naming its target, audit the failure
+    in a short transaction of its own so that the record survives the rollback."""
+    try:
+        with unit_of_work() as uow:
+            return fn(uow, call, *args, **kwargs)
+    except DomainError as error:
+        if call.action is not None and call.target is not None:
+            denied = isinstance(error, NotAuthenticated | Forbidden)
+            event = _event(
+                call, Result.DENIED if denied else Result.FAILURE, False, error.description
+            )
+            with unit_of_work() as uow:
+                uow.audit.append(event, call.env.random.uuid4())
+        raise
+
+
+def record_rejected_token(
+    unit_of_work: UowFactory,
+    env: ServiceEnv,
+    claimed_access_id: str | None,
+    source_ip: str | None,
+    path: str,
+    reason: str,
+) -> None:
+    """An admin API request whose JWT was refused (bad signature, expired, unknown key…)."""
+    event = AuditEvent(
+        occurred_at=env.clock(),
+        action=Action.AUTHENTICATE,
+        target=Target(TargetType.ADMIN_API, path[:64], path[:320]),
+        result=Result.DENIED,
+        changed=False,
+        message=reason,
+        source_ip=source_ip,
+        access_id=claimed_access_id[:36] if claimed_access_id else None,
+    )
+    with unit_of_work() as uow:
+        uow.audit.append(event, env.random.uuid4())
+
+
+def verify_chain(unit_of_work: UowFactory) -> ChainReport:
+    with unit_of_work() as uow:
+        return uow.audit.verify_chain()

@@ -1,0 +1,23 @@
+"""Who is calling and whether their role allows the action — checked inside the transaction."""
+
+from __future__ import annotations
+
+from mfadesk.domain.admins import Admin, Permission
+from mfadesk.domain.audit import Action, Target
+from mfadesk.domain.errors import NotAuthenticated
+from mfadesk.services.context import Call
+from mfadesk.store.unit_of_work import UnitOfWork
+
+
+def authorize(
+    uow: UnitOfWork, call: Call, permission: Permission, action: Action, target: Target
+) -> Admin:
+    """Resolve the caller's key (revocation takes effect at once) and check the role."""
+    call.action, call.target = action, target
+    found = uow.admins.by_access_id(call.access_id)
+    if found is None or found[1].revoked:
+        raise NotAuthenticated()
+    admin = found[0]
+    call.actor = admin
+    admin.require(permission)
+    return admin

@@ -1,0 +1,89 @@
+"""Process configuration, read once from the environment (``MFADESK_*``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mfadesk.otp.emergency import DEFAULT_OFFLINE_COST_LOG2
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_DATABASE_URL = "sqlite:///var/mfadesk.db"
+DEFAULT_SECRET_KEY_FILE = "var/secret.key"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value we cannot use."""
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from error
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _absolute_sqlite(url: str) -> str:
+    """Relative SQLite paths are taken from the working directory once, at start."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(Path(url[len(prefix) :]).resolve())
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = _absolute_sqlite(DEFAULT_DATABASE_URL)
+    public_url: str | None = None
+    secret_key_file: Path = Path(DEFAULT_SECRET_KEY_FILE)
+    redis_url: str | None = None
+    rate_limit_per_second: float = 100.0
+    rate_limit_burst: float = 200.0
+    auth_failure_per_second: float = 1.0
+    auth_failure_burst: float = 60.0
+    offline_hash_cost_log2: int = DEFAULT_OFFLINE_COST_LOG2
+    workers: int = 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        public_url = env.get("MFADESK_PUBLIC_URL") or None
+        return cls(
+            database_url=_absolute_sqlite(env.get("MFADESK_DATABASE_URL") or DEFAULT_DATABASE_URL),
+            public_url=public_url.rstrip("/") if public_url else None,
+            secret_key_file=Path(
+                env.get("MFADESK_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE
+            ).resolve(),
+            redis_url=env.get("MFADESK_REDIS_URL") or None,
+            rate_limit_per_second=_number(env, "MFADESK_RATE_LIMIT_PER_SECOND", 100.0, 0.001),
+            rate_limit_burst=_number(env, "MFADESK_RATE_LIMIT_BURST", 200.0, 1),
+            auth_failure_per_second=_number(env, "MFADESK_AUTH_FAILURE_PER_SECOND", 1.0, 0.001),
+            auth_failure_burst=_number(env, "MFADESK_AUTH_FAILURE_BURST", 60.0, 1),
+            offline_hash_cost_log2=int(
+                _number(env, "MFADESK_OFFLINE_HASH_COST", DEFAULT_OFFLINE_COST_LOG2, 10)
+            ),
+            workers=int(_number(env, "MFADESK_WORKERS", 1, 1)),
+        )
+
+    def with_public_url(self, url: str) -> Settings:
+        return replace(self, public_url=url.rstrip("/"))
+
+    def effective_public_url(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
+        """The configured public URL, or the address we serve on when none is configured."""
+        if self.public_url:
+            return self.public_url
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        return f"http://{shown}:{port}"
+
+    @property
+    def admin_rest_api_url(self) -> str:
+        return f"{self.effective_public_url()}/AdminInterface/restapi/"

@@ -1,0 +1,74 @@
+"""Administrators and the public halves of their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from mfadesk.domain.admins import Admin, ApiKey, Role
+from mfadesk.store.tables import admins, api_keys
+
+_BY_ACCESS_ID = (
+    select(admins, api_keys.c.access_id, api_keys.c.public_key_pem, api_keys.c.revoked_at)
+    .join(api_keys, api_keys.c.admin_id == admins.c.id)
+    .where(api_keys.c.access_id == bindparam("access_id"))
+)
+_BY_EMAIL = select(admins).where(
+    admins.c.email == bindparam("email"), admins.c.company_id == bindparam("company_id")
+)
+
+
+def _to_admin(row: Any) -> Admin:
+    return Admin(id=row.id, company_id=row.company_id, email=row.email, role=Role(row.role))
+
+
+class AdminRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def by_access_id(self, access_id: str) -> tuple[Admin, ApiKey] | None:
+        row = self._c.execute(_BY_ACCESS_ID, {"access_id": access_id}).one_or_none()
+        if row is None:
+            return None
+        key = ApiKey(
+            access_id=row.access_id,
+            admin_id=row.id,
+            public_key_pem=row.public_key_pem,
+            revoked=row.revoked_at is not None,
+        )
+        return _to_admin(row), key
+
+    def get_by_email(self, company_id: str, email: str) -> Admin | None:
+        row = self._c.execute(_BY_EMAIL, {"email": email, "company_id": company_id}).one_or_none()
+        return None if row is None else _to_admin(row)
+
+    def add(self, admin: Admin) -> None:
+        self._c.execute(
+            insert(admins).values(
+                id=admin.id, company_id=admin.company_id, email=admin.email, role=admin.role.value
+            )
+        )
+
+    def set_role(self, admin_id: str, role: Role) -> None:
+        self._c.execute(update(admins).where(admins.c.id == admin_id).values(role=role.value))
+
+    def add_key(self, key: ApiKey, description: str, now: datetime) -> None:
+        self._c.execute(
+            insert(api_keys).values(
+                access_id=key.access_id,
+                admin_id=key.admin_id,
+                public_key_pem=key.public_key_pem,
+                description=description,
+                created_at=now,
+            )
+        )
+
+    def revoke_key(self, access_id: str, now: datetime) -> bool:
+        result = self._c.execute(
+            update(api_keys)
+            .where(api_keys.c.access_id == access_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return result.rowcount > 0

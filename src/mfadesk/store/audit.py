@@ -1,0 +1,153 @@
+"""The append-only, hash-chained audit trail.
+
+Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own canonical content;
+``audit_head`` holds the newest (seq, hash). Editing a row breaks its hash, deleting one leaves a
+gap in ``seq``, deleting the newest rows disagrees with the head. Appends lock the head row, which
+also gives the events one total order across workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from mfadesk.domain.audit import (
+    Action,
+    AuditEvent,
+    Result,
+    StoredAuditEvent,
+    Target,
+    TargetType,
+)
+from mfadesk.store.tables import audit_events, audit_head
+from mfadesk.store.timestamps import as_utc
+
+GENESIS_HASH = "0" * 64
+_HEAD_FOR_UPDATE = (
+    select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+)
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_INSERT = insert(audit_events)
+_CHAINED_FIELDS = (
+    "seq",
+    "event_id",
+    "occurred_at",
+    "company_id",
+    "admin_email",
+    "admin_role",
+    "access_id",
+    "action",
+    "target_type",
+    "target_id",
+    "target_name",
+    "result",
+    "changed",
+    "message",
+    "source_ip",
+)
+
+
+def _canonical_time(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    content = [
+        _canonical_time(row[name]) if name == "occurred_at" else row[name]
+        for name in _CHAINED_FIELDS
+    ]
+    payload = json.dumps([prev_hash, content], separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _to_stored(row: Any) -> StoredAuditEvent:
+    event = AuditEvent(
+        occurred_at=as_utc(row.occurred_at),
+        action=Action(row.action),
+        target=Target(TargetType(row.target_type), row.target_id, row.target_name),
+        result=Result(row.result),
+        changed=row.changed,
+        message=row.message,
+        source_ip=row.source_ip,
+        company_id=row.company_id,
+        admin_email=row.admin_email,
+        admin_role=row.admin_role,
+        access_id=row.access_id,
+    )
+    return StoredAuditEvent(seq=row.seq, event_id=row.event_id, event=event)
+
+
+class AuditRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def append(self, event: AuditEvent, event_id: str) -> int:
+        head = self._c.execute(_HEAD_FOR_UPDATE).one()
+        row: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "event_id": event_id,
+            "occurred_at": event.occurred_at,
+            "company_id": event.company_id,
+            "admin_email": event.admin_email,
+            "admin_role": event.admin_role,
+            "access_id": event.access_id,
+            "action": event.action.value,
+            "target_type": event.target.type.value,
+            "target_id": event.target.id,
+            "target_name": event.target.name,
+            "result": event.result.value,
+            "changed": event.changed,
+            "message": event.message,
+            "source_ip": event.source_ip,
+        }
+        row["prev_hash"] = head.hash
+        row["hash"] = chain_hash(head.hash, row)
+        self._c.execute(_INSERT, row)
+        self._c.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
+        return int(row["seq"])
+
+    def iter_all(self) -> Iterator[StoredAuditEvent]:
+        for row in self._c.execute(select(audit_events).order_by(audit_events.c.seq)):
+            yield _to_stored(row)
+
+    def verify_chain(self) -> ChainReport:
+        expected_prev = GENESIS_HASH
+        expected_seq = 1
+        checked = 0
+        rows = self._c.execution_options(yield_per=1000).execute(
+            select(audit_events).order_by(audit_events.c.seq)
+        )
+        for row in rows:
+            values = row._asdict()
+            if row.seq != expected_seq:
+                return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
+            if row.prev_hash != expected_prev or chain_hash(expected_prev, values) != row.hash:
+                return ChainReport(checked, row.seq, f"row {row.seq} was altered")
+            expected_prev = row.hash
+            expected_seq += 1
+            checked += 1
+        head = self._c.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        if head.seq != checked or head.hash != expected_prev:
+            return ChainReport(checked, checked + 1, f"rows after {checked} were removed")
+        return ChainReport(checked, None, None)

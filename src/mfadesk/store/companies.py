@@ -1,0 +1,72 @@
+"""Companies (tenants) and their emergency-access settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from mfadesk.domain.company import Company, EmergencyAccessSettings
+from mfadesk.store.tables import companies
+
+_BY_ID = select(companies).where(companies.c.id == bindparam("id"))
+_BY_NAME = select(companies).where(companies.c.name == bindparam("name"))
+
+
+def _settings_columns(settings: EmergencyAccessSettings) -> dict[str, Any]:
+    return {
+        "eac_locked": settings.locked,
+        "eac_default_validity_minutes": int(settings.default_validity.total_seconds() // 60),
+        "eac_one_time_use": settings.one_time_use,
+        "eac_code_length": settings.code_length,
+        "eac_alphabet": settings.alphabet,
+        "eac_offline_validity_minutes": int(settings.offline_validity.total_seconds() // 60),
+    }
+
+
+def _to_company(row: Any) -> Company:
+    return Company(
+        id=row.id,
+        name=row.name,
+        emergency_access=EmergencyAccessSettings(
+            locked=row.eac_locked,
+            default_validity=timedelta(minutes=row.eac_default_validity_minutes),
+            one_time_use=row.eac_one_time_use,
+            code_length=row.eac_code_length,
+            alphabet=row.eac_alphabet,
+            offline_validity=timedelta(minutes=row.eac_offline_validity_minutes),
+        ),
+    )
+
+
+class CompanyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, company_id: str) -> Company | None:
+        row = self._c.execute(_BY_ID, {"id": company_id}).one_or_none()
+        return None if row is None else _to_company(row)
+
+    def get_by_name(self, name: str) -> Company | None:
+        row = self._c.execute(_BY_NAME, {"name": name}).one_or_none()
+        return None if row is None else _to_company(row)
+
+    def list(self) -> list[Company]:
+        return [
+            _to_company(r) for r in self._c.execute(select(companies).order_by(companies.c.name))
+        ]
+
+    def add(self, company: Company) -> None:
+        self._c.execute(
+            insert(companies).values(
+                id=company.id, name=company.name, **_settings_columns(company.emergency_access)
+            )
+        )
+
+    def save_settings(self, company_id: str, settings: EmergencyAccessSettings) -> None:
+        self._c.execute(
+            update(companies)
+            .where(companies.c.id == company_id)
+            .values(**_settings_columns(settings))
+        )

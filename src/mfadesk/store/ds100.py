@@ -1,0 +1,99 @@
+"""DS100 devices and their OTP credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from mfadesk.domain.ds100 import Ds100Device, OtpCredential
+from mfadesk.domain.hardware_tokens import TokenStatus
+from mfadesk.store.tables import ds100_credentials, ds100_devices
+from mfadesk.store.timestamps import as_utc
+
+_DEVICE = select(ds100_devices).where(
+    ds100_devices.c.serial == bindparam("serial"),
+    ds100_devices.c.company_id == bindparam("company_id"),
+)
+_CREDENTIAL_COLUMNS = [c for c in ds100_credentials.c if c.name != "seed_ciphertext"]
+_CREDENTIALS = (
+    select(*_CREDENTIAL_COLUMNS)
+    .where(ds100_credentials.c.device_serial == bindparam("device_serial"))
+    .order_by(ds100_credentials.c.serial)
+)
+_CREDENTIALS_FOR_UPDATE = _CREDENTIALS.with_for_update()
+_SAVE = (
+    update(ds100_credentials)
+    .where(ds100_credentials.c.serial == bindparam("b_serial"))
+    .values(
+        status=bindparam("status"),
+        status_changed_at=bindparam("status_changed_at"),
+        status_changed_by=bindparam("status_changed_by"),
+        pin_set=bindparam("pin_set"),
+    )
+)
+
+
+def _to_credential(row: Any) -> OtpCredential:
+    return OtpCredential(
+        serial=row.serial,
+        device_serial=row.device_serial,
+        company_id=row.company_id,
+        status=TokenStatus(row.status),
+        status_changed_at=as_utc(row.status_changed_at),
+        status_changed_by=row.status_changed_by,
+        pin_set=row.pin_set,
+    )
+
+
+class Ds100Repository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get_device(self, company_id: str, serial: str) -> Ds100Device | None:
+        row = self._c.execute(_DEVICE, {"serial": serial, "company_id": company_id}).one_or_none()
+        if row is None:
+            return None
+        return Ds100Device(serial=row.serial, company_id=row.company_id, user_id=row.user_id)
+
+    def device_exists(self, serial: str) -> bool:
+        query = select(ds100_devices.c.serial).where(ds100_devices.c.serial == serial)
+        return self._c.execute(query).first() is not None
+
+    def credentials(self, device_serial: str, *, for_update: bool = False) -> list[OtpCredential]:
+        statement = _CREDENTIALS_FOR_UPDATE if for_update else _CREDENTIALS
+        rows = self._c.execute(statement, {"device_serial": device_serial})
+        return [_to_credential(r) for r in rows]
+
+    def add_device(self, device: Ds100Device) -> None:
+        self._c.execute(
+            insert(ds100_devices).values(
+                serial=device.serial, company_id=device.company_id, user_id=device.user_id
+            )
+        )
+
+    def add_credential(self, credential: OtpCredential, seed_ciphertext: bytes | None) -> None:
+        self._c.execute(
+            insert(ds100_credentials).values(
+                serial=credential.serial,
+                device_serial=credential.device_serial,
+                company_id=credential.company_id,
+                status=credential.status.value,
+                status_changed_at=credential.status_changed_at,
+                status_changed_by=credential.status_changed_by,
+                pin_set=credential.pin_set,
+                seed_ciphertext=seed_ciphertext,
+            )
+        )
+
+    def save_credential(self, credential: OtpCredential) -> None:
+        self._c.execute(
+            _SAVE,
+            {
+                "b_serial": credential.serial,
+                "status": credential.status.value,
+                "status_changed_at": credential.status_changed_at,
+                "status_changed_by": credential.status_changed_by,
+                "pin_set": credential.pin_set,
+            },
+        )

@@ -1,0 +1,91 @@
+"""SID700 hardware tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
+from mfadesk.store.tables import hardware_tokens
+from mfadesk.store.timestamps import as_utc
+
+_COLUMNS = [c for c in hardware_tokens.c if c.name != "seed_ciphertext"]
+_BY_SERIAL = select(*_COLUMNS).where(
+    hardware_tokens.c.serial == bindparam("serial"),
+    hardware_tokens.c.company_id == bindparam("company_id"),
+)
+_BY_SERIAL_FOR_UPDATE = _BY_SERIAL.with_for_update()
+_SAVE = (
+    update(hardware_tokens)
+    .where(hardware_tokens.c.serial == bindparam("b_serial"))
+    .values(
+        status=bindparam("status"),
+        user_id=bindparam("user_id"),
+        name=bindparam("name"),
+        status_changed_at=bindparam("status_changed_at"),
+        status_changed_by=bindparam("status_changed_by"),
+        pin_set=bindparam("pin_set"),
+    )
+)
+
+
+def _to_token(row: Any) -> HardwareToken:
+    return HardwareToken(
+        serial=row.serial,
+        company_id=row.company_id,
+        status=TokenStatus(row.status),
+        user_id=row.user_id,
+        name=row.name,
+        status_changed_at=as_utc(row.status_changed_at),
+        status_changed_by=row.status_changed_by,
+        pin_set=row.pin_set,
+        expiry_date=row.expiry_date,
+    )
+
+
+class HardwareTokenRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(
+        self, company_id: str, serial: str, *, for_update: bool = False
+    ) -> HardwareToken | None:
+        statement = _BY_SERIAL_FOR_UPDATE if for_update else _BY_SERIAL
+        row = self._c.execute(statement, {"serial": serial, "company_id": company_id}).one_or_none()
+        return None if row is None else _to_token(row)
+
+    def exists(self, serial: str) -> bool:
+        """Serials are unique across companies: they are printed on physical tokens."""
+        query = select(hardware_tokens.c.serial).where(hardware_tokens.c.serial == serial)
+        return self._c.execute(query).first() is not None
+
+    def add(self, token: HardwareToken, seed_ciphertext: bytes | None) -> None:
+        self._c.execute(
+            insert(hardware_tokens).values(
+                serial=token.serial,
+                company_id=token.company_id,
+                status=token.status.value,
+                user_id=token.user_id,
+                name=token.name,
+                status_changed_at=token.status_changed_at,
+                status_changed_by=token.status_changed_by,
+                pin_set=token.pin_set,
+                expiry_date=token.expiry_date,
+                seed_ciphertext=seed_ciphertext,
+            )
+        )
+
+    def save(self, token: HardwareToken) -> None:
+        self._c.execute(
+            _SAVE,
+            {
+                "b_serial": token.serial,
+                "status": token.status.value,
+                "user_id": token.user_id,
+                "name": token.name,
+                "status_changed_at": token.status_changed_at,
+                "status_changed_by": token.status_changed_by,
+                "pin_set": token.pin_set,
+            },
+        )

@@ -1,0 +1,170 @@
+"""SQLAlchemy Core schema. Alembic migrations in ``migrations/`` create exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Timestamps are stored timezone-aware; SQLite keeps them as text and the repositories restore UTC.
+Timestamp = DateTime(timezone=True)
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("eac_locked", Boolean, nullable=False, default=False),
+    Column("eac_default_validity_minutes", Integer, nullable=False),
+    Column("eac_one_time_use", Boolean, nullable=False, default=False),
+    Column("eac_code_length", Integer, nullable=False),
+    Column("eac_alphabet", String(64), nullable=False),
+    Column("eac_offline_validity_minutes", Integer, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("first_name", String(255), nullable=False, default=""),
+    Column("last_name", String(255), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("mark_deleted", Boolean, nullable=False, default=False),
+    UniqueConstraint("company_id", "email", name="uq_users_company_email"),
+)
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("role", String(32), nullable=False),
+    UniqueConstraint("company_id", "email", name="uq_admins_company_email"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("access_id", String(36), primary_key=True),
+    Column("admin_id", String(36), ForeignKey("admins.id"), nullable=False, index=True),
+    Column("public_key_pem", Text, nullable=False),
+    Column("description", String(255), nullable=False, default=""),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+)
+
+hardware_tokens = Table(
+    "hardware_tokens",
+    metadata,
+    Column("serial", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=True, index=True),
+    Column("name", String(255), nullable=True),
+    Column("status_changed_at", Timestamp, nullable=False),
+    Column("status_changed_by", String(320), nullable=False),
+    Column("pin_set", Boolean, nullable=False, default=False),
+    Column("expiry_date", Date, nullable=True),
+    Column("seed_ciphertext", LargeBinary, nullable=True),
+    Column("digits", Integer, nullable=False, default=6),
+    Column("interval_seconds", Integer, nullable=False, default=60),
+)
+
+ds100_devices = Table(
+    "ds100_devices",
+    metadata,
+    Column("serial", String(9), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=True, index=True),
+)
+
+ds100_credentials = Table(
+    "ds100_credentials",
+    metadata,
+    Column("serial", String(12), primary_key=True),
+    Column(
+        "device_serial", String(9), ForeignKey("ds100_devices.serial"), nullable=False, index=True
+    ),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_changed_at", Timestamp, nullable=False),
+    Column("status_changed_by", String(320), nullable=False),
+    Column("pin_set", Boolean, nullable=False, default=False),
+    Column("seed_ciphertext", LargeBinary, nullable=True),
+)
+
+emergency_tokencodes = Table(
+    "emergency_tokencodes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("online_hash", LargeBinary, nullable=False),
+    Column("offline_verifier", String(255), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("offline_expires_at", Timestamp, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("one_time_use", Boolean, nullable=False, default=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("used_at", Timestamp, nullable=True),
+    Index("ix_emergency_tokencodes_user_status", "user_id", "status"),
+)
+
+# Append-only and hash-chained; `seq` is gap-free and `audit_head` holds the newest link so that
+# deleting the last rows is detected as well as editing any row.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("occurred_at", Timestamp, nullable=False, index=True),
+    Column("company_id", String(36), nullable=True),
+    Column("admin_email", String(320), nullable=True),
+    Column("admin_role", String(32), nullable=True),
+    Column("access_id", String(36), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("target_name", String(320), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("source_ip", String(64), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,0 +1,26 @@
+"""Common configuration of request and response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Uuid = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ),
+]
+Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
+
+
+class RequestModel(BaseModel):
+    """A request body. `invalid_description` is the contract's 400 text for a bad value."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    invalid_description: ClassVar[str | None] = None
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)

@@ -1,0 +1,186 @@
+"""The legacy API-key JWT, rule by rule: every refusal is 403 with the filter body."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from mfadesk.domain.audit import Action, Result
+from mfadesk.services.provisioning import Operator, revoke_api_key
+from tests.conftest import Stack
+from tests.support.keys import key_pair, mint
+from tests.support.wire import assert_auth_failure
+
+LOOKUP = "v1/users/lookup"
+ALICE = {"email": "alice@acme.example"}
+
+
+def call(stack: Stack, token: str | None, scheme: str = "Bearer") -> httpx.Response:
+    headers = {} if token is None else {"Authorization": f"{scheme} {token}"}
+    return httpx.post(f"{stack.admin_base}/{LOOKUP}", json=ALICE, headers=headers)
+
+
+def with_claims(stack: Stack, **claims: Any) -> str:
+    key = stack.admin("super")
+    now = stack.clock.timestamp()
+    payload = {"sub": key.access_id, "aud": stack.audience, "iat": now, "exp": now + 300}
+    payload.update(claims)
+    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key.private_pem, "RS256")
+
+
+def test_a_valid_token_works_and_can_be_reused(stack: Stack) -> None:
+    token = stack.jwt()
+    for _ in range(3):
+        assert call(stack, token).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        "{url}/AdminInterface/restapi/",
+        "{url}/AdminInterface/restapi",
+        "{url}/AdminInterface/restapi/v1",
+        "{url}/AdminInterface/restapi/v1/",
+        "{url}",
+        "{url}/",
+        "{localhost}/AdminInterface/restapi/",
+        ["https://elsewhere.example", "{url}/AdminInterface/restapi/"],
+    ],
+)
+def test_audience_forms_real_clients_send(stack: Stack, audience: Any) -> None:
+    url = stack.settings.public_url
+    assert url is not None
+    localhost = url.replace("127.0.0.1", "localhost")
+
+    def fill(value: str) -> str:
+        return value.format(url=url, localhost=localhost)
+
+    aud = [fill(a) for a in audience] if isinstance(audience, list) else fill(audience)
+    assert call(stack, stack.jwt(audience=aud)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        "https://elsewhere.example/AdminInterface/restapi/",
+        "{scheme_swapped}/AdminInterface/restapi/",
+        "{other_port}/AdminInterface/restapi/",
+        "{url}/AdminInterface/other/",
+        "",
+    ],
+)
+def test_audience_naming_another_service_is_refused(stack: Stack, audience: str) -> None:
+    url = stack.settings.public_url
+    assert url is not None
+    aud = audience.format(
+        url=url,
+        scheme_swapped=url.replace("http://", "https://"),
+        other_port=url.rsplit(":", 1)[0] + ":1",
+    )
+    assert_auth_failure(call(stack, stack.jwt(audience=aud)))
+
+
+def test_float_numeric_dates_are_accepted(stack: Stack) -> None:
+    now = stack.clock.timestamp() + 0.25
+    assert call(stack, with_claims(stack, iat=now, exp=now + 600.5)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("iat_offset", "lifetime", "accepted"),
+    [
+        (-3600 + 50, 3600, True),  # expired 50 s ago: inside the 60 s skew
+        (-3600 - 61, 3600, False),  # expired 61 s ago
+        (50, 300, True),  # issued 50 s in the future: skew
+        (61, 300, False),  # issued 61 s in the future
+        (0, 3600, True),
+        (0, 3660, True),  # one hour plus the skew
+        (0, 3661, False),  # longer than an hour
+        (0, 0, False),  # expires when issued
+    ],
+)
+def test_time_rules(stack: Stack, iat_offset: int, lifetime: int, accepted: bool) -> None:
+    issued = stack.clock.timestamp() + iat_offset
+    response = call(stack, with_claims(stack, iat=issued, exp=issued + lifetime))
+    if accepted:
+        assert response.status_code == 200
+    else:
+        assert_auth_failure(response)
+
+
+@pytest.mark.parametrize("claim", ["sub", "aud", "iat", "exp"])
+def test_every_required_claim_must_be_present(stack: Stack, claim: str) -> None:
+    assert_auth_failure(call(stack, with_claims(stack, **{claim: None})))
+
+
+@pytest.mark.parametrize("value", ["1700000000", True, None])
+def test_numeric_dates_must_be_numbers(stack: Stack, value: Any) -> None:
+    token = with_claims(stack, iat=value) if value is not None else with_claims(stack, exp="soon")
+    assert_auth_failure(call(stack, token))
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "RS512", "PS256"])
+def test_only_rs256_is_accepted(stack: Stack, algorithm: str) -> None:
+    assert_auth_failure(call(stack, stack.jwt(algorithm=algorithm)))
+
+
+def test_unsigned_token_is_refused(stack: Stack) -> None:
+    now = stack.clock.timestamp()
+    claims = {
+        "sub": stack.admin("super").access_id,
+        "aud": stack.audience,
+        "iat": now,
+        "exp": now + 60,
+    }
+    assert_auth_failure(call(stack, jwt.encode(claims, None, algorithm="none")))
+
+
+def test_token_signed_with_another_key_is_refused(stack: Stack) -> None:
+    other_private, _ = key_pair(7)
+    token = mint(
+        other_private, stack.admin("super").access_id, stack.audience, stack.clock.timestamp()
+    )
+    assert_auth_failure(call(stack, token))
+
+
+def test_unknown_access_id_is_refused(stack: Stack) -> None:
+    assert_auth_failure(call(stack, stack.jwt(access_id="7b7e1c8e-0000-4000-8000-000000000000")))
+
+
+@pytest.mark.parametrize(
+    ("token", "scheme"), [(None, "Bearer"), ("x.y.z", "Bearer"), ("abc", "Basic")]
+)
+def test_missing_or_garbled_credentials_are_refused(
+    stack: Stack, token: str | None, scheme: str
+) -> None:
+    assert_auth_failure(call(stack, token, scheme))
+
+
+def test_cached_token_still_expires(stack: Stack) -> None:
+    token = stack.jwt(lifetime=120)
+    assert call(stack, token).status_code == 200
+    stack.clock.advance(timedelta(seconds=120 + 61))
+    assert_auth_failure(call(stack, token))
+
+
+def test_revocation_takes_effect_at_once_even_for_a_cached_token(stack: Stack) -> None:
+    token = stack.jwt()
+    assert call(stack, token).status_code == 200
+    with stack.db.unit_of_work() as uow:
+        revoke_api_key(uow, Operator.start(stack.env), stack.admin("super").access_id)
+    assert_auth_failure(call(stack, token))
+    denied = stack.audit_events()[-1].event
+    assert (denied.action, denied.result) == (Action.LOOKUP_USER, Result.DENIED)
+
+
+def test_refusals_are_audited_without_the_token(stack: Stack) -> None:
+    token = stack.jwt(algorithm="HS256")
+    call(stack, token)
+    event = stack.audit_events()[-1].event
+    assert (event.action, event.result) == (Action.AUTHENTICATE, Result.DENIED)
+    assert event.access_id == stack.admin("super").access_id
+    assert event.source_ip == "127.0.0.1"
+    assert token not in repr(event)

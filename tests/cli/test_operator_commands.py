@@ -1,0 +1,203 @@
+"""The operator commands as a shell would run them: real processes, real database files."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PUBLIC_URL = "https://mfadesk.example.test"
+
+
+class Cli:
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        self.cwd = tmp_path
+        self.env = {
+            **os.environ,
+            "MFADESK_DATABASE_URL": database_url,
+            "MFADESK_PUBLIC_URL": PUBLIC_URL,
+            "MFADESK_SECRET_KEY_FILE": str(tmp_path / "secret.key"),
+        }
+
+    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "mfadesk", *args],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def fails(self, *args: str) -> str:
+        result = self.run(*args, ok=False)
+        assert result.returncode == 1, result
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("mfadesk: error: "), result.stderr
+        return lines[0]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str) -> Cli:
+    return Cli(tmp_path, database_url)
+
+
+def test_user_token_and_ds100_commands(cli: Cli) -> None:
+    user = cli.json("user", "add", "--email", "Eve@Example.com", "--first-name", "Eve")
+    assert user["emailAddress"] == "eve@example.com"
+    assert user["userStatus"] == "Enabled" and len(user["id"]) == 36
+    disabled = cli.json("user", "add", "--email", "mallory@example.com", "--disabled")
+    assert disabled["userStatus"] == "Disabled"
+
+    assigned = cli.json(
+        "token",
+        "add",
+        "--serial",
+        "1231314525",
+        "--user",
+        "eve@example.com",
+        "--seed",
+        "0f3f7439c2f122e0443ca8ea9bc263a7",
+    )
+    assert assigned == {
+        "tokenSerialNumber": "1231314525",
+        "userId": user["id"],
+        "tokenStatus": "Enabled",
+    }
+    spare = cli.json("token", "add", "--serial", "1231314526")
+    assert spare == {"tokenSerialNumber": "1231314526", "userId": None, "tokenStatus": "Disabled"}
+
+    credentials = cli.json(
+        "ds100", "add", "--device-serial", "140100080", "--user", "eve@example.com"
+    )
+    assert [
+        (c["userId"], c["tokenSerialNumber"], c["tokenStatus"], c["deviceSerialNumber"])
+        for c in credentials
+    ] == [(user["id"], "014010008031", "Enabled", "140100080")]
+    assert set(credentials[0]) == {
+        "userId",
+        "tokenSerialNumber",
+        "tokenStatus",
+        "tokenStatusChangedAt",
+        "tokenStatusChangedBy",
+        "deviceSerialNumber",
+    }
+
+    assert "already exists" in cli.fails("user", "add", "--email", "eve@example.com")
+    assert "already exists" in cli.fails("token", "add", "--serial", "1231314525")
+    assert "not found" in cli.fails(
+        "token", "add", "--serial", "X1", "--user", "nobody@example.com"
+    )
+    assert "1 to 36" in cli.fails("token", "add", "--serial", "9" * 37)
+    assert "hexadecimal" in cli.fails("token", "add", "--serial", "X2", "--seed", "zz")
+    assert "9 digits" in cli.fails(
+        "ds100", "add", "--device-serial", "12", "--user", "eve@example.com"
+    )
+    assert cli.run("audit", "verify").stdout.startswith("audit trail intact: ")
+
+
+def test_admin_add_writes_a_private_key_file(cli: Cli, tmp_path: Path) -> None:
+    key_path = tmp_path / "keys" / "ops.key"
+    cli.run(
+        "admin",
+        "add",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "help-desk-admin",
+        "--key-file",
+        str(key_path),
+    )
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    contents = json.loads(key_path.read_text())
+    assert set(contents) == {
+        "customerName",
+        "accessID",
+        "accessKey",
+        "adminRestApiUrl",
+        "description",
+    }
+    assert contents["accessKey"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert contents["adminRestApiUrl"] == f"{PUBLIC_URL}/AdminInterface/restapi/"
+    assert contents["customerName"] == "Default Company"
+    assert "exists" in cli.fails(
+        "admin",
+        "add",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "super-admin",
+        "--key-file",
+        str(key_path),
+    )
+    cli.run(
+        "admin",
+        "add",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "super-admin",
+        "--key-file",
+        str(key_path),
+        "--force",
+    )
+    assert json.loads(key_path.read_text())["accessID"] != contents["accessID"]
+    bad_role = cli.run(
+        "admin",
+        "add",
+        "--email",
+        "x@example.com",
+        "--role",
+        "root",
+        "--key-file",
+        str(tmp_path / "x.key"),
+        ok=False,
+    )
+    assert bad_role.returncode == 2 and not (tmp_path / "x.key").exists()
+
+
+def test_demo_is_idempotent(cli: Cli, tmp_path: Path) -> None:
+    first = cli.run("demo").stdout
+    assert "created" in first and "alice@example.com" in first
+    keys = sorted((tmp_path / "var" / "keys").glob("*.key"))
+    assert [k.name for k in keys] == ["help-desk-admin.key", "super-admin.key"]
+    access_ids = [json.loads(k.read_text())["accessID"] for k in keys]
+    second = cli.run("demo").stdout
+    assert "already in place" in second
+    assert all(str(k) in second for k in keys)
+    assert [json.loads(k.read_text())["accessID"] for k in keys] == access_ids
+    assert "already exists" in cli.fails("user", "add", "--email", "alice@example.com")
+
+
+def test_audit_verify_catches_a_tampered_row(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'audit.db'}")
+    cli.run("demo")
+    assert cli.run("audit", "verify").returncode == 0
+    with sqlite3.connect(tmp_path / "audit.db") as connection:
+        connection.execute("UPDATE audit_events SET message = 'nothing to see' WHERE seq = 3")
+    assert "row 3 was altered" in cli.fails("audit", "verify")
+
+
+def test_secret_key_file_is_private(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'k.db'}")
+    cli.run("user", "add", "--email", "a@example.com")
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
+
+
+def test_bad_database_url_is_one_clear_line(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, "nosuchdb://nowhere")
+    assert cli.fails("user", "add", "--email", "a@example.com")
