@@ -280,3 +280,12 @@ def test_a_failure_mid_change_is_a_bare_500_and_rolls_back(
         response = api.patch(path.format(user), json={"tokenSerialNumber": serial})
     assert_error(response, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
     assert token(stack, serial) == before
+
+
+def test_a_disabled_user_can_be_given_a_token(stack: Stack) -> None:
+    carol = stack.tenant.user("carol")
+    with stack.client("helpdesk") as api:
+        response = api.patch(ASSIGN.format(carol), json={"tokenSerialNumber": TOKEN_SPARE})
+    assert response.status_code == 200
+    assert response.json()["userId"] == carol
+    assert response.json()["tokenStatus"] == "Enabled"
