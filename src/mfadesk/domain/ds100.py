@@ -50,3 +50,8 @@ class OtpCredential:
         return replace(
             self, status=status, status_changed_at=now, status_changed_by=changed_by
         ), True
+
+    def with_pin_cleared(self) -> tuple[OtpCredential, bool]:
+        if not self.pin_set:
+            return self, False
+        return replace(self, pin_set=False), True

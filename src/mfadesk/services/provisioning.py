@@ -177,6 +177,8 @@ def add_hardware_token(
         name=serial if user else None,
         status_changed_at=op.now,
         status_changed_by=OPERATOR,
+        assigned_at=op.now if user else None,
+        assigned_by=OPERATOR if user else None,
     )
     uow.hardware_tokens.add(token, op.encrypt_seed(serial, seed))
     assigned = f", assigned to {user.email}" if user else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential
 from mfadesk.domain.hardware_tokens import TokenStatus
@@ -22,6 +22,14 @@ _CREDENTIALS = (
     .order_by(ds100_credentials.c.serial)
 )
 _CREDENTIALS_FOR_UPDATE = _CREDENTIALS.with_for_update()
+_CREDENTIAL = select(*_CREDENTIAL_COLUMNS).where(
+    ds100_credentials.c.serial == bindparam("serial"),
+    ds100_credentials.c.company_id == bindparam("company_id"),
+)
+_CREDENTIAL_FOR_UPDATE = _CREDENTIAL.with_for_update()
+_DELETE_CREDENTIAL = delete(ds100_credentials).where(
+    ds100_credentials.c.serial == bindparam("serial")
+)
 _SAVE = (
     update(ds100_credentials)
     .where(ds100_credentials.c.serial == bindparam("b_serial"))
@@ -64,6 +72,17 @@ class Ds100Repository:
         statement = _CREDENTIALS_FOR_UPDATE if for_update else _CREDENTIALS
         rows = self._c.execute(statement, {"device_serial": device_serial})
         return [_to_credential(r) for r in rows]
+
+    def get_credential(
+        self, company_id: str, serial: str, *, for_update: bool = False
+    ) -> OtpCredential | None:
+        statement = _CREDENTIAL_FOR_UPDATE if for_update else _CREDENTIAL
+        row = self._c.execute(statement, {"serial": serial, "company_id": company_id}).one_or_none()
+        return None if row is None else _to_credential(row)
+
+    def delete_credential(self, serial: str) -> None:
+        """Remove the OTP credential and its seed; the device stays registered."""
+        self._c.execute(_DELETE_CREDENTIAL, {"serial": serial})
 
     def add_device(self, device: Ds100Device) -> None:
         self._c.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
 from mfadesk.store.tables import hardware_tokens
@@ -26,8 +26,11 @@ _SAVE = (
         status_changed_at=bindparam("status_changed_at"),
         status_changed_by=bindparam("status_changed_by"),
         pin_set=bindparam("pin_set"),
+        assigned_at=bindparam("assigned_at"),
+        assigned_by=bindparam("assigned_by"),
     )
 )
+_DELETE = delete(hardware_tokens).where(hardware_tokens.c.serial == bindparam("serial"))
 
 
 def _to_token(row: Any) -> HardwareToken:
@@ -41,6 +44,8 @@ def _to_token(row: Any) -> HardwareToken:
         status_changed_by=row.status_changed_by,
         pin_set=row.pin_set,
         expiry_date=row.expiry_date,
+        assigned_at=None if row.assigned_at is None else as_utc(row.assigned_at),
+        assigned_by=row.assigned_by,
     )
 
 
@@ -72,6 +77,8 @@ class HardwareTokenRepository:
                 status_changed_by=token.status_changed_by,
                 pin_set=token.pin_set,
                 expiry_date=token.expiry_date,
+                assigned_at=token.assigned_at,
+                assigned_by=token.assigned_by,
                 seed_ciphertext=seed_ciphertext,
             )
         )
@@ -87,5 +94,11 @@ class HardwareTokenRepository:
                 "status_changed_at": token.status_changed_at,
                 "status_changed_by": token.status_changed_by,
                 "pin_set": token.pin_set,
+                "assigned_at": token.assigned_at,
+                "assigned_by": token.assigned_by,
             },
         )
+
+    def delete(self, serial: str) -> None:
+        """Remove the token and its seed for good."""
+        self._c.execute(_DELETE, {"serial": serial})

@@ -93,6 +93,8 @@ hardware_tokens = Table(
     Column("seed_ciphertext", LargeBinary, nullable=True),
     Column("digits", Integer, nullable=False, default=6),
     Column("interval_seconds", Integer, nullable=False, default=60),
+    Column("assigned_at", Timestamp, nullable=True),
+    Column("assigned_by", String(320), nullable=True),
 )
 
 ds100_devices = Table(

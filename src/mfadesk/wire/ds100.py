@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import RootModel, StringConstraints
 
@@ -28,3 +28,47 @@ class Ds100CredentialStatus(ResponseModel):
 
 class Ds100CredentialStatusList(RootModel[list[Ds100CredentialStatus]]):
     """The DS100 enable/disable reply: a JSON array."""
+
+
+CredentialSerial = Annotated[str, StringConstraints(pattern=r"^\d{12}$", strict=True)]
+
+
+class Ds100LookupRequest(RequestModel):
+    deviceSerialNumber: DeviceSerial
+
+
+class Ds100CredentialDetails(ResponseModel):
+    userId: Uuid | None
+    assignedUserEmail: str | None
+    deviceSerialNumber: str
+    deviceType: Literal["SecurID DS100"]
+    tokenSerialNumber: str
+    tokenStatus: TokenStatusName
+    tokenStatusChangedAt: Timestamp
+    tokenStatusChangedBy: str
+    pinSet: bool
+
+
+class Ds100CredentialDetailsList(RootModel[list[Ds100CredentialDetails]]):
+    """The DS100 lookup reply: one element per OTP credential of the device."""
+
+
+class Ds100DeleteOtpRequest(RequestModel):
+    tokenSerialNumber: CredentialSerial
+    deviceSerialNumber: DeviceSerial
+    userId: Uuid
+
+
+class Ds100ClearPinRequest(RequestModel):
+    tokenSerialNumber: CredentialSerial
+    userId: Uuid
+
+
+class Ds100PinResponse(ResponseModel):
+    userId: Uuid
+    tokenSerialNumber: str
+    pinSet: bool
+
+
+class Ds100DeleteResponse(ResponseModel):
+    """``{}``: the delete reply (the cloud service documents no body)."""

@@ -22,3 +22,57 @@ class SidTokenStatusResponse(ResponseModel):
     tokenStatus: TokenStatusName
     tokenStatusChangedBy: str
     tokenStatusChangedAt: Timestamp
+
+
+TokenName = Annotated[str, StringConstraints(min_length=1, max_length=255, strict=True)]
+
+
+class AssignSidTokenRequest(RequestModel):
+    tokenSerialNumber: TokenSerial
+    tokenName: TokenName | None = None  # default: the serial number
+
+
+class SidTokenAssignmentResponse(ResponseModel):
+    """The assign reply: the disable reply's fields plus the token's name."""
+
+    userId: Uuid
+    tokenSerialNumber: str
+    tokenName: str
+    tokenStatus: TokenStatusName
+    tokenStatusChangedBy: str
+    tokenStatusChangedAt: Timestamp
+
+
+class SidTokenUnassignmentResponse(ResponseModel):
+    """The unassign reply; `tokenState` as the cloud service reports it."""
+
+    userId: Uuid
+    tokenSerialNumber: str
+    tokenState: Literal["Unassigned"]
+    tokenStatus: TokenStatusName
+    tokenStatusChangedBy: str
+    tokenStatusChangedAt: Timestamp
+
+
+class SidTokenDetailsResponse(ResponseModel):
+    """Hardware token details (lookup; also the delete reply, as the token was)."""
+
+    tokenSerialNumber: str
+    deviceType: Literal["SID700"]
+    tokenStatus: TokenStatusName
+    userId: Uuid | None
+    assignedUserEmail: str | None
+    name: str | None
+    assignedBy: str | None
+    assignedAt: Timestamp | None
+    registeredDate: Timestamp | None
+    pinSet: bool
+    expiryDate: Timestamp | None
+    tokenStatusChangedBy: str
+    tokenStatusChangedAt: Timestamp
+
+
+class SidTokenPinResponse(ResponseModel):
+    userId: Uuid
+    tokenSerialNumber: str
+    pinSet: bool
