@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from mfadesk.domain.admins import Role
 from mfadesk.domain.audit import Action, Result
@@ -233,6 +234,20 @@ def test_past_the_key_limit_is_429(make_stack: StackFactory) -> None:
         limited = api.get(EXPORT, params=window(stack))
     assert_too_many(limited)
     assert limited.headers["retry-after"] == "100"
+
+
+def test_an_unexpected_failure_is_a_bare_500(stack: Stack) -> None:
+    def rename(old: str, new: str) -> None:
+        with stack.db.engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+    rename("export_snapshots", "export_snapshots_away")  # the database fails under the server
+    try:
+        response = export(stack, **window(stack))
+    finally:
+        rename("export_snapshots_away", "export_snapshots")
+    assert_error(response, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
+    assert export(stack, **window(stack)).status_code == 200
 
 
 GOOD = "2026-11-22T07:10:00.000Z"
