@@ -3,6 +3,7 @@ arrive."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -173,3 +174,33 @@ def test_both_timestamp_encodings_name_the_same_window(stack: Stack, query: str)
     assert "+" not in query or "+" in str(response.request.url)  # sent raw, not encoded
     names = [e["targetObject1Name"].split("@")[0] for e in response.json()["elements"]]
     assert names == ["in", "end"]
+
+
+def test_pages_hold_while_another_client_writes_concurrently(stack: Stack) -> None:
+    stop = threading.Event()
+
+    def write() -> None:
+        with stack.client("helpdesk") as api:
+            for index in range(200):  # bounded: stops by itself
+                if stop.is_set():
+                    return
+                api.post("v1/users/lookup", json={"email": f"w{index}@nowhere.example"})
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        query = window(stack, pageSize=2)
+        first = export(stack, **query).json()
+        pages = [first] + [
+            export(stack, **query, pageNumber=n).json() for n in range(1, first["totalPages"])
+        ]
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert {(p["totalElements"], p["totalPages"]) for p in pages} == {
+        (first["totalElements"], first["totalPages"])
+    }
+    seen = [event_id for page in pages for event_id in ids(page)]
+    assert len(company_event_ids(stack)) > first["totalElements"]  # events did arrive
+    # Exactly the events that existed at the first page, once each, in the chain's order.
+    assert seen == company_event_ids(stack)[: first["totalElements"]]
