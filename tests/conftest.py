@@ -22,6 +22,7 @@ from tests.support.clock import MutableClock
 from tests.support.databases import postgres_session_database, reset_postgres
 from tests.support.keys import mint
 from tests.support.live_server import LiveServer, free_port
+from tests.support.openapi import CONFORMANCE
 from tests.support.tenant import AdminKey, Tenant, build_tenant
 
 FAST_OFFLINE_HASH = 10  # scrypt N = 1024 in tests: the production cost is a setting
@@ -87,6 +88,8 @@ class Stack:
                 "Accept": "application/json",
             },
             timeout=30,
+            # Every reply must match the OpenAPI document (tests/support/openapi.py).
+            event_hooks={"response": [CONFORMANCE.check]},
         )
 
     def audit_events(self) -> list[StoredAuditEvent]:

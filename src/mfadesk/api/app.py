@@ -10,9 +10,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from mfadesk.api.audience import AudiencePolicy
+from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
 from mfadesk.api.rate_limit import Buckets, MemoryBuckets, RedisBuckets
@@ -84,10 +85,11 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     """A ready-to-serve app. The database schema must be current (see `create_app_from_env`)."""
     state, redis = build_state(settings, env)
-    routes = [
+    routes: list[BaseRoute] = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
         for e in ENDPOINTS
     ]
+    routes.extend(docs_routes())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

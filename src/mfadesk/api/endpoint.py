@@ -26,7 +26,7 @@ from mfadesk.domain.errors import BadRequest, DomainError, NotAuthenticated
 from mfadesk.services.audit import record_rejected_token, run_use_case
 from mfadesk.services.context import Call
 from mfadesk.store.unit_of_work import UnitOfWork
-from mfadesk.wire.base import RequestModel
+from mfadesk.wire.base import QueryModel, RequestModel
 
 if TYPE_CHECKING:
     from mfadesk.api.state import AppState
@@ -38,14 +38,21 @@ log = logging.getLogger("mfadesk.api")
 P = ParamSpec("P")
 T = TypeVar("T")
 M = TypeVar("M", bound=RequestModel)
+Q = TypeVar("Q", bound=QueryModel)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One documented status code of an endpoint and the model of its body."""
+    """One documented status code of an endpoint and the model of its body; `alternatives`
+    are other bodies the same status may carry (the 403 of the filter and of the role check)."""
 
     description: str
     model: type[BaseModel] | None = None
+    alternatives: tuple[type[BaseModel], ...] = ()
+
+    @property
+    def models(self) -> tuple[type[BaseModel], ...]:
+        return self.alternatives if self.model is None else (self.model, *self.alternatives)
 
 
 class AdminRequest:
@@ -67,6 +74,16 @@ class AdminRequest:
             return model.model_validate_json(raw or b"null")
         except ValidationError as error:
             raise BadRequest(_describe(model, error)) from error
+
+    def query(self, model: type[Q]) -> Q:
+        """The query parameters as `model`; an empty value counts as absent."""
+        params = {k: v for k, v in self.http.query_params.items() if v != ""}
+        try:
+            return model.model_validate(params)
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "query"
+            raise BadRequest(f"{where}: {first['msg']}") from error
 
     async def run(
         self, fn: Callable[Concatenate[UnitOfWork, Call, P], T], *args: P.args, **kwargs: P.kwargs
@@ -105,6 +122,9 @@ class Endpoint:
     request_model: type[RequestModel] | None = None
     outcomes: Mapping[int, Outcome] = field(default_factory=dict)
     tag: str = "admin"
+    # The query parameters, for the OpenAPI document; the handler parses them with
+    # `request.query(model)` (400 on a bad value).
+    query_model: type[QueryModel] | None = None
 
     @property
     def full_path(self) -> str:

@@ -32,6 +32,7 @@ class Action(StrEnum):
     CREATE_USER = "CREATE_USER"
     CREATE_HARDWARE_TOKEN = "CREATE_HARDWARE_TOKEN"
     CREATE_DS100_DEVICE = "CREATE_DS100_DEVICE"
+    EXPORT_ADMIN_LOG = "EXPORT_ADMIN_LOG"
 
 
 class Result(StrEnum):
@@ -48,6 +49,7 @@ class TargetType(StrEnum):
     EMERGENCY_TOKENCODE = "EMERGENCY_TOKENCODE"
     ADMIN_API = "ADMIN_API"
     ADMIN = "ADMIN"
+    AUDIT_LOG = "AUDIT_LOG"
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,18 +69,28 @@ def record_rejected_token(
     path: str,
     reason: str,
 ) -> None:
-    """An admin API request whose JWT was refused (bad signature, expired, unknown key…)."""
-    event = AuditEvent(
-        occurred_at=env.clock(),
-        action=Action.AUTHENTICATE,
-        target=Target(TargetType.ADMIN_API, path[:64], path[:320]),
-        result=Result.DENIED,
-        changed=False,
-        message=reason,
-        source_ip=source_ip,
-        access_id=claimed_access_id[:36] if claimed_access_id else None,
-    )
+    """An admin API request whose JWT was refused (bad signature, expired, unknown key…).
+
+    When the claimed accessID is a key we know, the record names its admin and company, so
+    that company's audit export shows the attempt; otherwise it belongs to no company."""
+    # The claim comes from an unverified token: it may be anything, not only a string.
+    access_id = claimed_access_id[:36] if isinstance(claimed_access_id, str) else None
     with unit_of_work() as uow:
+        found = uow.admins.by_access_id(access_id) if access_id else None
+        admin = found[0] if found else None
+        event = AuditEvent(
+            occurred_at=env.clock(),
+            action=Action.AUTHENTICATE,
+            target=Target(TargetType.ADMIN_API, path[:64], path[:320]),
+            result=Result.DENIED,
+            changed=False,
+            message=reason,
+            source_ip=source_ip,
+            company_id=admin.company_id if admin else None,
+            admin_email=admin.email if admin else None,
+            admin_role=admin.role.value if admin else None,
+            access_id=access_id,
+        )
         uow.audit.append(event, env.random.uuid4())
 
 

@@ -15,9 +15,11 @@ def authorize(
     """Resolve the caller's key (revocation takes effect at once) and check the role."""
     call.action, call.target = action, target
     found = uow.admins.by_access_id(call.access_id)
-    if found is None or found[1].revoked:
+    if found is None:
         raise NotAuthenticated()
-    admin = found[0]
-    call.actor = admin
+    admin, key = found
+    call.actor = admin  # named in the audit record even when the key turns out revoked
+    if key.revoked:
+        raise NotAuthenticated()
     admin.require(permission)
     return admin

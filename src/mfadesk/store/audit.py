@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from mfadesk.domain.audit import (
     Action,
@@ -25,6 +25,7 @@ from mfadesk.domain.audit import (
     Target,
     TargetType,
 )
+from mfadesk.domain.event_logs import TimeWindow
 from mfadesk.store.tables import audit_events, audit_head
 from mfadesk.store.timestamps import as_utc
 
@@ -38,6 +39,22 @@ _MOVE_HEAD = (
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 _INSERT = insert(audit_events)
+_HEAD_SEQ = select(audit_head.c.seq).where(audit_head.c.id == 1)
+# A company's events in a window, up to a snapshot's newest seq, in the chain's order.
+_IN_WINDOW = (
+    audit_events.c.company_id == bindparam("company_id"),
+    audit_events.c.occurred_at > bindparam("after"),
+    audit_events.c.occurred_at <= bindparam("until"),
+    audit_events.c.seq <= bindparam("high_seq"),
+)
+_COUNT_IN_WINDOW = select(func.count()).select_from(audit_events).where(*_IN_WINDOW)
+_PAGE_IN_WINDOW = (
+    select(audit_events)
+    .where(*_IN_WINDOW)
+    .order_by(audit_events.c.seq)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 _CHAINED_FIELDS = (
     "seq",
     "event_id",
@@ -98,6 +115,15 @@ def _to_stored(row: Any) -> StoredAuditEvent:
     return StoredAuditEvent(seq=row.seq, event_id=row.event_id, event=event)
 
 
+def _window_params(company_id: str, window: TimeWindow, high_seq: int) -> dict[str, Any]:
+    return {
+        "company_id": company_id,
+        "after": window.stored_after,
+        "until": window.stored_until,
+        "high_seq": high_seq,
+    }
+
+
 class AuditRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -126,6 +152,21 @@ class AuditRepository:
         self._c.execute(_INSERT, row)
         self._c.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
         return int(row["seq"])
+
+    def head_seq(self) -> int:
+        """The newest committed `seq` (0 for an empty trail)."""
+        return int(self._c.execute(_HEAD_SEQ).scalar_one())
+
+    def count_in_window(self, company_id: str, window: TimeWindow, high_seq: int) -> int:
+        params = _window_params(company_id, window, high_seq)
+        return int(self._c.execute(_COUNT_IN_WINDOW, params).scalar_one())
+
+    def page_in_window(
+        self, company_id: str, window: TimeWindow, high_seq: int, offset: int, limit: int
+    ) -> list[StoredAuditEvent]:
+        params = _window_params(company_id, window, high_seq)
+        rows = self._c.execute(_PAGE_IN_WINDOW, {**params, "offset": offset, "limit": limit})
+        return [_to_stored(row) for row in rows]
 
     def iter_all(self) -> Iterator[StoredAuditEvent]:
         for row in self._c.execute(select(audit_events).order_by(audit_events.c.seq)):

@@ -170,3 +170,16 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# One row per export in progress (key: which log, which API key, which window): the newest
+# audit `seq` and the count its pages share, so totals stay put while new events arrive.
+export_snapshots = Table(
+    "export_snapshots",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("high_seq", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("taken_at", Timestamp, nullable=False, index=True),
+)
+
+Index("ix_audit_events_company_occurred", audit_events.c.company_id, audit_events.c.occurred_at)

@@ -11,6 +11,7 @@ from mfadesk.store.audit import AuditRepository
 from mfadesk.store.companies import CompanyRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
+from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
 from mfadesk.store.users import UserRepository
 
@@ -25,6 +26,7 @@ class UnitOfWork:
     ds100: Ds100Repository
     emergency_tokencodes: EmergencyTokencodeRepository
     audit: AuditRepository
+    export_snapshots: ExportSnapshotRepository
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self._engine = engine
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.ds100 = Ds100Repository(connection)
         self.emergency_tokencodes = EmergencyTokencodeRepository(connection)
         self.audit = AuditRepository(connection)
+        self.export_snapshots = ExportSnapshotRepository(connection)
         return self
 
     def __exit__(

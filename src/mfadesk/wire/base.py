@@ -24,3 +24,9 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class QueryModel(BaseModel):
+    """Query parameters. Unknown ones are ignored; an empty value counts as absent."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from mfadesk.api.endpoint import Endpoint
-from mfadesk.api.routes import ds100, emergency_tokencodes, hardware_tokens, users
+from mfadesk.api.routes import admin_logs, ds100, emergency_tokencodes, hardware_tokens, users
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *users.ENDPOINTS,
     *emergency_tokencodes.ENDPOINTS,
     *hardware_tokens.ENDPOINTS,
     *ds100.ENDPOINTS,
+    *admin_logs.ENDPOINTS,
 )

@@ -9,6 +9,7 @@ BAD_REQUEST = Outcome("Malformed body or invalid value.", ErrorBody)
 FORBIDDEN = Outcome(
     "Not authorized: the JWT was refused (filter body) or the role may not do this (error body).",
     AuthErrorBody,
+    (ErrorBody,),
 )
 NOT_FOUND = Outcome("Not found.", ErrorBody)
 CONFLICT = Outcome("Conflict with the object's current state.", ErrorBody)

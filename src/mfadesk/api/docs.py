@@ -1,0 +1,60 @@
+"""The OpenAPI document and an interactive page over it, served without authentication.
+
+Swagger UI's files come from the ``swagger-ui-bundle-v2`` package and are served from here:
+the page works on a machine without internet access.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+from mfadesk.api.endpoint import ADMIN_BASE
+from mfadesk.api.openapi import document_json
+from mfadesk.api.responses import JSON
+
+OPENAPI_PATH = ADMIN_BASE + "/openapi.json"
+DOCS_PATH = ADMIN_BASE + "/docs"
+
+# Relative URLs: the page works under any prefix a reverse proxy adds.
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>mfadesk admin API</title>
+  <link rel="icon" type="image/png" href="docs/static/favicon-32x32.png">
+  <link rel="stylesheet" href="docs/static/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="docs/static/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""
+
+
+def docs_routes() -> list[BaseRoute]:
+    """``GET /AdminInterface/restapi/openapi.json`` and ``/docs`` (+ its static files)."""
+    document = document_json().encode()
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type=JSON)
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(_PAGE)
+
+    return [
+        Route(OPENAPI_PATH, openapi, methods=["GET"], name="openapi"),
+        Route(DOCS_PATH, page, methods=["GET"], name="docs"),
+        Mount(
+            DOCS_PATH + "/static", StaticFiles(directory=Path(swagger_ui_path)), name="docs-static"
+        ),
+    ]
