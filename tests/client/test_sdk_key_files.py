@@ -23,7 +23,9 @@ def test_from_key_file_and_from_env(stack: Stack, tmp_path: Path) -> None:
         assert api.lookup_user("bob@acme.example").lastName == "Test"
 
 
-async def test_async_from_key_file(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_async_from_key_file(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MFADESK_KEY_FILE", str(write_key_file(stack, tmp_path)))
     async with AsyncAdminClient.from_env() as api:
         assert (await api.lookup_user("dave@acme.example")).firstName == "Dave"

@@ -71,7 +71,10 @@ async def test_emergency_tokencode_enable_then_disable(stack: Stack, api: Any) -
     with pytest.raises(NotFound) as unknown_code:
         await api.disable_emergency_tokencode(alice, never)
     assert_api_error(
-        unknown_code.value, 404, "NOT_FOUND", f"Emergency tokencode {never} not found for user {alice}"
+        unknown_code.value,
+        404,
+        "NOT_FOUND",
+        f"Emergency tokencode {never} not found for user {alice}",
     )
 
 

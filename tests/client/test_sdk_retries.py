@@ -20,7 +20,13 @@ from mfadesk.client import (
 from mfadesk.domain.audit import Action, Result
 from tests.conftest import Stack, StackFactory
 from tests.support.live_server import free_port
-from tests.support.sdk import Recorder, add_users_with_tokens, key_file_contents, make_client
+from tests.support.sdk import (
+    FleetUser,
+    Recorder,
+    add_users_with_tokens,
+    key_file_contents,
+    make_client,
+)
 from tests.support.tenant import TOKEN_ALICE
 
 FAST_BACKOFF = RetryPolicy(max_attempts=3, backoff=0.01)
@@ -54,28 +60,21 @@ async def test_429_is_waited_out_as_the_server_says(make_stack: StackFactory, co
     ] * 3  # every request applied once: none lost, none doubled
 
 
-def _spread_load_stack(make_stack: StackFactory) -> tuple[Stack, list[tuple[str, str]]]:
+def _spread_load_stack(make_stack: StackFactory) -> tuple[Stack, list[FleetUser]]:
     stack = make_stack(rate_limit_per_second=4, rate_limit_burst=4)
-    fleet = add_users_with_tokens(stack, 12)
-    return stack, fleet
+    return stack, add_users_with_tokens(stack, 12)
 
 
-def _user_ids(stack: Stack, fleet: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    with AdminClient.from_dict(key_file_contents(stack, "helpdesk")) as admin:
-        return [(admin.lookup_user(email).id, serial) for email, serial in fleet]
-
-
-def _assert_each_applied_once(stack: Stack, fleet: list[tuple[str, str]], elapsed: float) -> None:
+def _assert_each_applied_once(stack: Stack, fleet: list[FleetUser], elapsed: float) -> None:
     disabled = changes(stack, Action.DISABLE_HARDWARE_TOKEN)
-    assert sorted(disabled) == sorted((s, Result.SUCCESS, True) for _, s in fleet)
+    assert sorted(disabled) == sorted((u.serial, Result.SUCCESS, True) for u in fleet)
     # 12 requests at 4/s after a burst of 4: at least 2 s; generous ceiling for 1 s Retry-After
     assert 2.0 <= elapsed <= 6.0, elapsed
 
 
 async def test_concurrent_async_calls_share_the_back_off(make_stack: StackFactory) -> None:
     stack, fleet = _spread_load_stack(make_stack)
-    targets = _user_ids(stack, fleet)
-    time.sleep(1.1)  # the help-desk key's lookups do not count against the super key anyway
+    targets = [(user.id, user.serial) for user in fleet]
     async with AsyncAdminClient.from_dict(key_file_contents(stack)) as api:
         started = time.monotonic()
         results = await asyncio.gather(
@@ -89,7 +88,7 @@ async def test_concurrent_async_calls_share_the_back_off(make_stack: StackFactor
 
 def test_threads_share_one_sync_client(make_stack: StackFactory) -> None:
     stack, fleet = _spread_load_stack(make_stack)
-    targets = _user_ids(stack, fleet)
+    targets = [(user.id, user.serial) for user in fleet]
     with AdminClient.from_dict(key_file_contents(stack)) as api, ThreadPoolExecutor(6) as pool:
         started = time.monotonic()
         results = list(pool.map(lambda t: api.disable_hardware_token(*t), targets))
@@ -160,9 +159,7 @@ async def test_lost_answer_to_an_idempotent_call_is_retried(stack: Stack, connec
     ]
 
 
-async def test_lost_answer_to_an_emergency_code_is_not_repeated(
-    stack: Stack, connect: Any
-) -> None:
+async def test_lost_answer_to_an_emergency_code_is_not_repeated(stack: Stack, connect: Any) -> None:
     recorder = Recorder(lose_responses=1)
     api = connect(stack, recorder=recorder, retry=FAST_BACKOFF)
     alice = stack.tenant.user("alice")

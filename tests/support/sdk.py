@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +127,23 @@ def make_client(
 ClientFactory = Callable[..., Any]
 
 
-def add_users_with_tokens(stack: Stack, count: int, prefix: str = "user") -> list[tuple[str, str]]:
-    """`count` more users of the stack's company, each with an assigned, Enabled SID700 token:
-    [(email, serial)]."""
+@dataclass(frozen=True)
+class FleetUser:
+    email: str
+    id: str
+    serial: str
+
+
+def add_users_with_tokens(stack: Stack, count: int, prefix: str = "user") -> list[FleetUser]:
+    """`count` more users of the stack's company, each with an assigned, Enabled SID700 token."""
     op = Operator.start(stack.env)
-    made: list[tuple[str, str]] = []
+    made: list[FleetUser] = []
     with stack.db.unit_of_work() as uow:
         company = resolve_company(uow, op, "Acme")
         for index in range(count):
             email = f"{prefix}{index:05d}@acme.example"
-            add_user(uow, op, company, email, "Bulk", f"User {index}", False)
+            user = add_user(uow, op, company, email, "Bulk", f"User {index}", False)
             serial = f"9{index:011d}"
             add_hardware_token(uow, op, company, serial, email)
-            made.append((email, serial))
+            made.append(FleetUser(email, user.id, serial))
     return made
