@@ -128,5 +128,5 @@ def test_unreachable_service_exits_4(stack: Stack, tmp_path: Path) -> None:
     key = tmp_path / "elsewhere.key"
     key.write_text(json.dumps(contents))
     cli = RemoteCli(tmp_path, key)
-    message = cli.error("--timeout", "2", "user", "show", "alice@acme.example", status=4)
+    message = cli.error("--max-attempts", "2", "user", "show", "alice@acme.example", status=4)
     assert "ConnectError" in message

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from mfadesk.client import (
     Credentials,
     KeyFileError,
     MfadeskClientError,
+    RetryPolicy,
     TransportError,
 )
 
@@ -79,6 +80,7 @@ class Remote:
     key_file: Path | None = None
     as_json: bool = False
     timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def tagged(self, error: RemoteError) -> RemoteError:
         error.as_json = self.as_json
@@ -96,7 +98,7 @@ class Remote:
             raise self.tagged(from_client_error(error)) from None
 
     def client(self) -> AsyncAdminClient:
-        return AsyncAdminClient(self.credentials(), timeout=self.timeout)
+        return AsyncAdminClient(self.credentials(), timeout=self.timeout, retry=self.retry)
 
     def run(self, work: Callable[[AsyncAdminClient], Awaitable[T]], hint: str = "") -> T:
         """Run `work` with a client; SDK errors become `RemoteError`s of their exit status."""
@@ -132,4 +134,5 @@ def remote(key_file: Path | None, as_json: bool) -> Remote:
         key_file=key_file or group.key_file,
         as_json=as_json or group.as_json,
         timeout=group.timeout,
+        retry=group.retry,
     )
