@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -110,8 +112,9 @@ def _execute(
     todo: list[BulkRow],
     concurrency: int,
     shown: bool,
-) -> tuple[StopRun | None, bool, Counter[str]]:
+) -> tuple[StopRun | None, bool, dict[str, Any]]:
     stopped, interrupted = None, False
+    started = time.monotonic()
     with BulkProgress(len(todo), shown) as progress:
         factory = BulkRunnerFactory(client, journal, codes, concurrency, progress)
 
@@ -123,7 +126,17 @@ def _execute(
             stopped, interrupted = asyncio.run(main())
         except KeyboardInterrupt:  # the second signal
             interrupted = True
-    return stopped, interrupted, progress.this_run
+    seconds = time.monotonic() - started
+    rows = sum(progress.this_run.values())
+    this_run = {
+        "ok": progress.this_run["ok"],
+        "failed": progress.this_run["failed"],
+        "seconds": round(seconds, 3),
+        "rowsPerSecond": round(rows / seconds, 1) if seconds > 0 else 0.0,
+        "requests": client.stats.requests,
+        "rateLimited": client.stats.rate_limited,
+    }
+    return stopped, interrupted, this_run
 
 
 @click.command("bulk")

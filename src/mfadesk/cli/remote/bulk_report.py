@@ -49,7 +49,7 @@ def write_results(path: Path, rows: list[BulkRow], entries: dict[int, Entry]) ->
 
 
 def summarize(
-    rows: list[BulkRow], entries: dict[int, Entry], skipped: int, this_run: Counter[str]
+    rows: list[BulkRow], entries: dict[int, Entry], skipped: int, this_run: dict[str, Any]
 ) -> dict[str, Any]:
     by_action: dict[str, Counter[str]] = {action: Counter() for action in ACTIONS}
     failures: list[dict[str, Any]] = []
@@ -74,7 +74,7 @@ def summarize(
         "failed": totals["failed"],
         "pending": totals["pending"],
         "skipped": skipped,
-        "thisRun": {"ok": this_run["ok"], "failed": this_run["failed"]},
+        "thisRun": this_run,
         "byAction": {action: dict(c) for action, c in by_action.items() if c},
         "failures": failures,
     }
@@ -99,6 +99,12 @@ def show_summary(summary: dict[str, Any]) -> None:
         for failure in failures[:SHOWN_FAILURES]:
             shown.add_row(*(str(failure[k]) for k in columns))
         console.print(shown)
+    run = summary["thisRun"]
+    console.print(
+        f"this run: {run['ok']} ok, {run['failed']} failed in {run['seconds']} s "
+        f"({run['rowsPerSecond']} rows/s, {run['requests']} requests, "
+        f"{run['rateLimited']} answered 429)"
+    )
     for name in ("results", "codes", "journal", "note"):
         if summary.get(name):
             console.print(f"{name}: {summary[name]}")

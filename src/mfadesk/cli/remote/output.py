@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -35,13 +35,4 @@ def show_record(title: str, fields: Mapping[str, Any]) -> None:
     table.add_column(overflow="fold")
     for name, value in fields.items():
         table.add_row(name, _text(value))
-    Console().print(table)
-
-
-def show_rows(title: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in rows[0] if rows else ():
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(_text(v) for v in row.values()))
     Console().print(table)
