@@ -9,8 +9,11 @@ import random
 import signal
 import stat
 import subprocess
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +58,24 @@ def wait_for_journal(path: Path, rows: int, process: subprocess.Popen[str]) -> N
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the bulk run made no progress"
         time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def ticking(stack: Stack) -> Iterator[None]:
+    """Move the server's clock forward as real time passes."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.002):
+            stack.clock.advance(timedelta(milliseconds=2))
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
 
 
 def counts(summary: dict[str, Any]) -> tuple[int, int]:
@@ -297,3 +318,43 @@ def test_an_unreachable_service_stops_the_run_with_rows_left(stack: Stack, tmp_p
     assert (summary["pending"], summary["ok"], summary["failed"]) == (3, 0, 0)
     assert "cannot be reached" in summary["stoppedBy"]
     assert journal_rows(tmp_path / "f.journal") == []
+
+
+def test_rows_of_one_user_run_in_file_order(stack: Stack, tmp_path: Path) -> None:
+    actions = ["token-disable", "token-enable"] * 6 + ["token-disable"]
+    # the same user named by e-mail throughout; bob's rows may run alongside
+    rows = [[action, "alice@acme.example", TOKEN_ALICE, "", ""] for action in actions]
+    rows += [["token-disable", "bob@acme.example", TOKEN_BOB, "", ""]]
+    cli = RemoteCli(tmp_path, write_key_file(stack, tmp_path))
+    cli.run("bulk", str(write_rows(tmp_path / "flip.csv", rows)), "--concurrency", "8")
+    applied = [
+        (e.event.action, e.event.changed)
+        for e in stack.audit_events()
+        if e.event.target.id == TOKEN_ALICE
+        and e.event.action in (Action.DISABLE_HARDWARE_TOKEN, Action.ENABLE_HARDWARE_TOKEN)
+    ]
+    expected = {
+        "token-disable": Action.DISABLE_HARDWARE_TOKEN,
+        "token-enable": Action.ENABLE_HARDWARE_TOKEN,
+    }
+    assert applied == [(expected[a], True) for a in actions]  # each one a real change
+
+
+def test_issue_then_revoke_in_one_file_ends_revoked(stack: Stack, tmp_path: Path) -> None:
+    users = ["alice@acme.example", "bob@acme.example", "dave@acme.example"]
+    rows = [
+        [action, email, "", "", "1"]
+        for email in users
+        for action in ("eac-enable", "eac-disable", "eac-enable", "eac-disable")
+    ]
+    cli = RemoteCli(tmp_path, write_key_file(stack, tmp_path))
+    bulk_file = write_rows(tmp_path / "revoke.csv", rows)
+    # The server's clock moves while the run goes on (two codes issued at one instant would
+    # leave the server unable to tell which is newer).
+    with ticking(stack):
+        cli.run("bulk", str(bulk_file), "--codes", str(tmp_path / "codes.csv"))
+    with stack.client() as api:
+        for email in users:
+            details = api.post("v1/users/lookup", json={"email": email}).json()
+            assert details["emergencyAccessStatus"] == "Disabled", email
+    assert sum(successes(stack, Action.DISABLE_EMERGENCY_TOKENCODE).values()) == 6

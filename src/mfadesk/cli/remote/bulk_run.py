@@ -66,12 +66,13 @@ async def apply(client: AsyncAdminClient, users: UserDirectory, row: BulkRow) ->
     if action == "eac-enable":
         assert row.days is not None
         ref, issued = await enable_emergency_tokencode(client, users, user, row.days)
-        detail = f"code {issued.emergencyTokencodeId} until {issued.expirationDate}"
-        return Applied(ref.id, detail, issued)
+        code_id, until = issued.emergencyTokencodeId, issued.expirationDate
+        return Applied(ref.id, f"emergencyTokencodeId {code_id}, until {until}", issued)
     if action == "eac-disable":
         done = await disable_emergency_tokencode(client, users, user, row.eac_id or None)
         code = done.emergency_tokencode_id
-        return Applied(done.user.id, f"code {code} disabled" if code else "no current code")
+        detail = f"emergencyTokencodeId {code} disabled" if code else "no current code"
+        return Applied(done.user.id, detail)
     if action.startswith("token-"):
         enable = action == "token-enable"
         status = await set_hardware_token(client, users, user, row.serial, enable)
@@ -99,6 +100,7 @@ class BulkRunner:
         self._concurrency = concurrency
         self._on_done = on_done
         self._write_lock = asyncio.Lock()
+        self._user_locks: dict[str, asyncio.Lock] = {}
         self.stop = asyncio.Event()
         self.stopped_by: StopRun | None = None
 
@@ -112,8 +114,12 @@ class BulkRunner:
         for row in queue:
             if self.stop.is_set():
                 return
+            # Rows naming the same user run one at a time, in file order (locks are FIFO and a
+            # row is taken from the queue and queued for its lock without yielding between).
+            lock = self._user_locks.setdefault(row.user.strip().lower(), asyncio.Lock())
             try:
-                entry = await self._run_row(row)
+                async with lock:
+                    entry = await self._run_row(row)
             except StopRun as stop:
                 self.stopped_by = self.stopped_by or stop
                 self.stop.set()
