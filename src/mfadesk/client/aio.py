@@ -1,4 +1,4 @@
-"""`AsyncAdminClient`: the same methods as `AdminClient`, as coroutines (asyncio or trio)."""
+"""`AsyncAdminClient`: the same methods as `AdminClient`, as coroutines."""
 
 from __future__ import annotations
 
