@@ -119,6 +119,8 @@ class BulkRunner:
             lock = self._user_locks.setdefault(row.user.strip().lower(), asyncio.Lock())
             try:
                 async with lock:
+                    if self.stop.is_set():  # waited for its user's row; not started: pending
+                        return
                     entry = await self._run_row(row)
             except StopRun as stop:
                 self.stopped_by = self.stopped_by or stop
