@@ -1,4 +1,4 @@
-.PHONY: run test check bench
+.PHONY: run test check bench bench-bulk
 
 run:  ## install, create the demo tenant and serve it on http://127.0.0.1:8080
 	scripts/run
@@ -8,3 +8,6 @@ test:  ## lint, types, layer contracts and the whole test suite (SQLite + Postgr
 
 bench:  ## admin API throughput against the bare ceiling (run by hand)
 	scripts/bootstrap && .venv/bin/python bench/admin_api.py
+
+bench-bulk:  ## mfadesk api bulk throughput at the default rate limit (run by hand)
+	scripts/bootstrap && .venv/bin/python bench/bulk.py --unlimited

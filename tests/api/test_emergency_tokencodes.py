@@ -175,3 +175,12 @@ def test_expiry_dates_have_milliseconds(stack: Stack) -> None:
     assert TIMESTAMP.match(body["expirationDate"]) and TIMESTAMP.match(
         body["offlineExpirationDate"]
     )
+
+
+def test_lookup_shows_the_newest_code_even_when_issued_in_the_same_instant(stack: Stack) -> None:
+    alice = stack.tenant.user("alice")
+    enable(stack, alice)
+    newest = enable(stack, alice).json()  # the clock has not moved
+    with stack.client() as api:
+        details = api.post("v1/users/lookup", json={"email": "alice@acme.example"}).json()
+    assert details["emergencyTokencodeId"] == newest["emergencyTokencodeId"]

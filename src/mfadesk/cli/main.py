@@ -9,6 +9,7 @@ from mfadesk.cli.admins import admin_group
 from mfadesk.cli.audit import audit_group
 from mfadesk.cli.demo import demo
 from mfadesk.cli.ds100 import ds100_group
+from mfadesk.cli.remote import api_group
 from mfadesk.cli.serve import serve
 from mfadesk.cli.tokens import token_group
 from mfadesk.cli.users import user_group
@@ -25,6 +26,7 @@ def cli() -> None:
 
 for command in (serve, demo, admin_group, user_group, token_group, ds100_group, audit_group):
     cli.add_command(command)
+cli.add_command(api_group)  # remote administration through the SDK
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ _BY_ID = select(codes).where(codes.c.id == bindparam("id"), codes.c.user_id == b
 _LATEST = (
     select(codes)
     .where(codes.c.user_id == bindparam("user_id"))
-    .order_by(codes.c.created_at.desc())
+    # Issuing disables the previous codes, so on a tie of creation times the enabled one is newest.
+    .order_by(codes.c.created_at.desc(), (codes.c.status == EmergencyStatus.ENABLED.value).desc())
     .limit(1)
 )
 _DISABLE_ALL = (

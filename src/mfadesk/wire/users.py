@@ -22,7 +22,7 @@ class UserDetailsResponse(ResponseModel):
     firstName: str
     lastName: str
     userStatus: Literal["Enabled", "Disabled"]
-    markDeleted: bool
+    markDeleted: bool = False  # ours; absent from the cloud service's documented fields
     emergencyAccessStatus: Literal["Enabled", "Disabled"]
     emergencyTokencodeId: Uuid | None
     emergencyTokencodeExpiration: Timestamp | None

@@ -1,0 +1,75 @@
+"""`mfadesk api …`: remote administration through the SDK, from an administrator's key file.
+
+Exit status: 0 ok · 1 the service refused (API error) · 2 usage (options, key file, bulk
+file) · 3 bulk finished with failed rows · 4 service unreachable / still rate-limited ·
+130 bulk interrupted (run it again to resume).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mfadesk.cli.remote.bulk import bulk
+from mfadesk.cli.remote.ds100 import ds100_group
+from mfadesk.cli.remote.emergency import eac_group
+from mfadesk.cli.remote.session import Remote
+from mfadesk.cli.remote.tokens import token_group
+from mfadesk.cli.remote.users import user_group
+from mfadesk.client import KEY_FILE_ENV, RetryPolicy
+
+
+@click.group("api")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=KEY_FILE_ENV,
+    default=None,
+    help=f"The administrator's API key file (or ${KEY_FILE_ENV}).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for each answer.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 20),
+    default=6,
+    show_default=True,
+    help="Tries per request (429s, connection failures; timeouts only when idempotent).",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Longest single wait before a retry; a longer Retry-After gives up at once.",
+)
+@click.pass_context
+def api_group(
+    ctx: click.Context,
+    key_file: Path | None,
+    as_json: bool,
+    timeout: float,
+    max_attempts: int,
+    max_wait: float,
+) -> None:
+    """Administer a remote mfadesk (or the cloud service) with an API key file.
+
+    \b
+    Exit status: 0 ok, 1 API error, 2 usage error, 3 bulk finished with failed rows,
+    4 service unreachable or still rate-limited, 130 bulk interrupted (resumable).
+    """
+    retry = RetryPolicy(max_attempts=max_attempts, max_wait=max_wait)
+    ctx.obj = Remote(key_file=key_file, as_json=as_json, timeout=timeout, retry=retry)
+
+
+for command in (user_group, eac_group, token_group, ds100_group, bulk):
+    api_group.add_command(command)
+
+__all__ = ["api_group"]
