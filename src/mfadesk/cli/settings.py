@@ -88,7 +88,9 @@ def show(company: str | None, as_json: bool) -> None:
 @click.option("--default-validity", default=None, help="Online validity when none is asked: 7d.")
 @click.option("--one-time-use/--reusable", default=None, help="Codes work once / until expiry.")
 @click.option("--code-length", default=None, help="Characters per code, 6 to 32.")
-@click.option("--alphabet", default=None, help="Characters codes are drawn from (10 to 64).")
+@click.option(
+    "--alphabet", default=None, help="Letters and digits codes are drawn from (at least 10)."
+)
 @click.option("--offline-validity", default=None, help="Offline use beyond the online expiry.")
 @click.option("--json", "as_json", is_flag=True)
 def set_(

@@ -12,7 +12,6 @@ UNAMBIGUOUS_ALPHANUMERIC = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_EMERGENCY_VALIDITY = timedelta(days=7)
 MIN_EMERGENCY_VALIDITY = timedelta(minutes=1)
 MAX_OFFLINE_VALIDITY = timedelta(days=30)
-MAX_ALPHABET_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +38,6 @@ class EmergencyAccessSettings:
             raise BadRequest("The alphabet may hold only letters and digits.")
         if len(set(self.alphabet.upper())) != len(self.alphabet):
             raise BadRequest("The alphabet must not hold a letter in both cases.")
-        if len(self.alphabet) > MAX_ALPHABET_LENGTH:
-            raise BadRequest(f"The alphabet holds at most {MAX_ALPHABET_LENGTH} characters.")
         if not timedelta(0) <= self.offline_validity <= MAX_OFFLINE_VALIDITY:
             raise BadRequest("Offline validity must be between 0 and 30 days.")
 
