@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.company import Company, EmergencyAccessSettings
+from mfadesk.domain.emergency_tokencodes import Expiry
 from mfadesk.domain.errors import BadRequest, NotFound
 from mfadesk.services.provisioning import Operator
 from mfadesk.store.unit_of_work import UnitOfWork
@@ -46,10 +47,8 @@ def find_company(uow: UnitOfWork, name: str | None) -> Company:
 def describe_setting(value: object) -> str:
     """How the command line shows a setting: durations as 7d / 12h / 90m, flags as yes/no."""
     if isinstance(value, timedelta):
-        minutes = int(value.total_seconds()) // 60
-        for suffix, size in (("d", 24 * 60), ("h", 60), ("m", 1)):
-            if minutes % size == 0:
-                return f"{minutes // size}{suffix}"
+        expiry = Expiry.of(value)
+        return f"{expiry.value}{expiry.unit.value[0]}"  # days -> d, hours -> h, minutes -> m
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
@@ -61,9 +60,9 @@ def change_emergency_access(
     """Apply the change (validated as a whole), audited with the operator as the actor."""
     if change.is_empty():
         raise BadRequest("nothing to change: give at least one setting")
-    locked = uow.companies.get(company.id, for_update=True)  # concurrent changes serialise here
-    assert locked is not None
-    current = locked.emergency_access
+    fresh = uow.companies.get(company.id, for_update=True)  # concurrent changes serialise here
+    assert fresh is not None
+    current = fresh.emergency_access
     asked = {f.name: getattr(change, f.name) for f in fields(change)}
     updated = replace(current, **{k: v for k, v in asked.items() if v is not None})
     differences = [
