@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mfadesk.domain.clock import format_timestamp
 from tests.conftest import Stack
 from tests.support.wire import assert_error
 
@@ -13,19 +14,38 @@ def test_lookup_by_email(stack: Stack, email: str) -> None:
     with stack.client("helpdesk") as api:
         response = api.post("v1/users/lookup", json={"email": email, "searchUnsynched": True})
     assert response.status_code == 200
-    assert response.json() == {
-        "id": stack.tenant.user("alice"),
+    alice = stack.tenant.user("alice")
+    body = response.json()
+    assert body == {
+        "id": alice,
         "emailAddress": "alice@acme.example",
         "firstName": "Alice",
         "lastName": "Test",
+        "creationDate": format_timestamp(stack.clock()),
+        "identitySource": "Local",
         "userStatus": "Enabled",
+        "highRiskUser": False,
         "markDeleted": False,
+        "markDeletedAt": None,
+        "markDeletedBy": None,
+        "isTokenLocked": False,
+        "isSmsLocked": False,
+        "isVoiceLocked": False,
+        "isFingerprintLocked": False,
+        "isApproveLocked": False,
+        "lastSyncTime": None,
         "emergencyAccessStatus": "Disabled",
         "emergencyTokencodeId": None,
         "emergencyTokencodeExpiration": None,
+        "emergencyTokencodeLastUse": None,
         "offlineEmergencyTokencodeExpiration": None,
         "offlineEmergencyAccessStatus": "Disabled",
+        "monthLastAuthenticated": None,
+        "principalUsername": "alice@acme.example",
+        "alternateUsername": "",
+        "primaryUniqueIdentifier": alice,
     }
+    assert list(body)[:4] == ["id", "emailAddress", "firstName", "lastName"]
 
 
 def test_disabled_user_shows_as_disabled(stack: Stack) -> None:

@@ -11,6 +11,7 @@ from mfadesk.cli.demo import demo
 from mfadesk.cli.ds100 import ds100_group
 from mfadesk.cli.remote import api_group
 from mfadesk.cli.serve import serve
+from mfadesk.cli.settings import settings_group
 from mfadesk.cli.tokens import token_group
 from mfadesk.cli.users import user_group
 
@@ -24,7 +25,16 @@ def cli() -> None:
     """
 
 
-for command in (serve, demo, admin_group, user_group, token_group, ds100_group, audit_group):
+for command in (
+    serve,
+    demo,
+    admin_group,
+    user_group,
+    token_group,
+    ds100_group,
+    audit_group,
+    settings_group,
+):
     cli.add_command(command)
 cli.add_command(api_group)  # remote administration through the SDK
 

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     MANAGE_DS100 = "manage DS100 OTP credentials"
     DELETE_DS100 = "delete DS100 OTP credentials"
     MANAGE_USER_STATUS = "change user status"
+    MARK_USERS_DELETED = "mark users deleted"
     EXPORT_AUDIT = "export audit logs"
     MANAGE_SETTINGS = "change company settings"
 
@@ -36,6 +37,7 @@ _HELP_DESK_DENIED = frozenset(
         Permission.DELETE_HARDWARE_TOKENS,
         Permission.DELETE_DS100,
         Permission.MANAGE_USER_STATUS,
+        Permission.MARK_USERS_DELETED,
         Permission.EXPORT_AUDIT,
         Permission.MANAGE_SETTINGS,
     }

@@ -11,6 +11,7 @@ from mfadesk.domain.errors import BadRequest
 UNAMBIGUOUS_ALPHANUMERIC = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_EMERGENCY_VALIDITY = timedelta(days=7)
 MIN_EMERGENCY_VALIDITY = timedelta(minutes=1)
+MAX_OFFLINE_VALIDITY = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,13 @@ class EmergencyAccessSettings:
             raise BadRequest("Code length must be between 6 and 32 characters.")
         if len(set(self.alphabet)) < 10 or len(set(self.alphabet)) != len(self.alphabet):
             raise BadRequest("The alphabet needs at least 10 distinct characters, none repeated.")
-        if self.offline_validity < timedelta(0) or self.offline_validity > timedelta(days=30):
+        # Codes are compared ignoring case, blanks and hyphens: only letters and digits are
+        # safe, and "a" and "A" would be one character to the person typing the code.
+        if not (self.alphabet.isascii() and self.alphabet.isalnum()):
+            raise BadRequest("The alphabet may hold only letters and digits.")
+        if len(set(self.alphabet.upper())) != len(self.alphabet):
+            raise BadRequest("The alphabet must not hold a letter in both cases.")
+        if not timedelta(0) <= self.offline_validity <= MAX_OFFLINE_VALIDITY:
             raise BadRequest("Offline validity must be between 0 and 30 days.")
 
     def validity_for(self, requested: timedelta | None) -> timedelta:

@@ -9,8 +9,8 @@ from mfadesk.domain.users import User
 from mfadesk.store.unit_of_work import UnitOfWork
 
 
-def require_user(uow: UnitOfWork, actor: Admin, user_id: str) -> User:
-    user = uow.users.get(actor.company_id, user_id)
+def require_user(uow: UnitOfWork, actor: Admin, user_id: str, *, for_update: bool = False) -> User:
+    user = uow.users.get(actor.company_id, user_id, for_update=for_update)
     if user is None:
         raise NotFound(f"User {user_id} not found")
     return user

@@ -36,14 +36,21 @@ class Operator:
         return cls(env=env, now=env.clock())
 
     def audit(
-        self, uow: UnitOfWork, company: Company, action: Action, target: Target, message: str
+        self,
+        uow: UnitOfWork,
+        company: Company,
+        action: Action,
+        target: Target,
+        message: str,
+        *,
+        changed: bool = True,
     ) -> None:
         event = AuditEvent(
             occurred_at=self.now,
             action=action,
             target=target,
             result=Result.SUCCESS,
-            changed=True,
+            changed=changed,
             message=message,
             source_ip="local",
             company_id=company.id,
@@ -104,6 +111,7 @@ def add_user(
         first_name=first_name,
         last_name=last_name,
         status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
+        created_at=op.now,
     )
     uow.users.add(user)
     op.audit(

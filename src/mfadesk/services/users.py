@@ -1,4 +1,4 @@
-"""User use cases."""
+"""User use cases: look up, search, synchronise, enable/disable, mark deleted."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from mfadesk.domain.admins import Permission
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.emergency_tokencodes import EmergencyTokencode
 from mfadesk.domain.errors import NotFound
-from mfadesk.domain.users import User, normalize_email
+from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.services.audit import record_success
 from mfadesk.services.authorization import authorize
 from mfadesk.services.context import Call
+from mfadesk.services.lookups import require_user
 from mfadesk.store.unit_of_work import UnitOfWork
+
+_STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: Action.DISABLE_USER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +24,32 @@ class UserDetails:
     user: User
     online_code: EmergencyTokencode | None
     offline_code: EmergencyTokencode | None
+    last_use: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    """One page of a search; `total` counts every match, not only this page's."""
+
+    total: int
+    page_size: int
+    users: list[UserDetails]
+
+    @property
+    def total_pages(self) -> int:
+        return -(-self.total // self.page_size)
+
+
+def _user_target(user_id: str) -> Target:
+    return Target(TargetType.USER, user_id[:64], user_id[:320])
 
 
 def details_of(uow: UnitOfWork, user: User, now: datetime) -> UserDetails:
     latest = uow.emergency_tokencodes.latest(user.id)
     online = latest if latest is not None and latest.usable_online(now) else None
     offline = latest if latest is not None and latest.usable_offline(now) else None
-    return UserDetails(user=user, online_code=online, offline_code=offline)
+    last_use = latest.used_at if latest is not None else None
+    return UserDetails(user=user, online_code=online, offline_code=offline, last_use=last_use)
 
 
 def lookup_user(uow: UnitOfWork, call: Call, email: str) -> UserDetails:
@@ -36,3 +59,53 @@ def lookup_user(uow: UnitOfWork, call: Call, email: str) -> UserDetails:
     if user is None:
         raise NotFound(f"User {email} not found")
     return details_of(uow, user, call.now)
+
+
+def search_users(
+    uow: UnitOfWork, call: Call, email_like: str, page_size: int, page_number: int
+) -> UserPage:
+    """Users whose e-mail contains `email_like` literally (any case), sorted by e-mail."""
+    target = Target(TargetType.USER, email_like[:64], email_like[:320])
+    actor = authorize(uow, call, Permission.READ_USERS, Action.SEARCH_USERS, target)
+    needle = email_like.strip()
+    total = uow.users.count_email_containing(actor.company_id, needle)
+    offset = page_size * page_number
+    if offset >= total:  # past the end: nothing to fetch (and no huge OFFSET for the database)
+        return UserPage(total, page_size, [])
+    users = uow.users.email_containing(actor.company_id, needle, page_size, offset)
+    return UserPage(total, page_size, [details_of(uow, u, call.now) for u in users])
+
+
+def sync_user(uow: UnitOfWork, call: Call, user_id: str) -> UserDetails:
+    """Users live in mfadesk's own store: there is no identity source to read them again from."""
+    actor = authorize(uow, call, Permission.READ_USERS, Action.SYNC_USER, _user_target(user_id))
+    user = require_user(uow, actor, user_id)
+    record_success(uow, call, changed=False, message=f"User {user_id} is local: already in sync")
+    return details_of(uow, user, call.now)
+
+
+def set_user_status(uow: UnitOfWork, call: Call, user_id: str, status: UserStatus) -> User:
+    """Enable or disable a user; repeating a call changes nothing."""
+    actor = authorize(
+        uow, call, Permission.MANAGE_USER_STATUS, _STATUS_ACTIONS[status], _user_target(user_id)
+    )
+    user = require_user(uow, actor, user_id, for_update=True)
+    updated, changed = user.with_status(status)
+    if changed:
+        uow.users.save(updated)
+    verb = "enabled" if status is UserStatus.ENABLED else "disabled"
+    message = f"User {user.email} {verb}" if changed else f"User {user.email} already {verb}"
+    record_success(uow, call, changed=changed, message=message)
+    return updated
+
+
+def set_mark_deleted(uow: UnitOfWork, call: Call, user_id: str, mark: bool) -> User:
+    """Mark a disabled user for deletion, or take the mark back."""
+    action = Action.MARK_USER_DELETED if mark else Action.UNMARK_USER_DELETED
+    actor = authorize(uow, call, Permission.MARK_USERS_DELETED, action, _user_target(user_id))
+    user = require_user(uow, actor, user_id, for_update=True)
+    updated = user.with_mark_deleted(mark, actor.email, call.now)
+    uow.users.save(updated)
+    verb = "marked deleted" if mark else "no longer marked deleted"
+    record_success(uow, call, changed=True, message=f"User {user.email} {verb}")
+    return updated

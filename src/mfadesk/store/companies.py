@@ -11,6 +11,7 @@ from mfadesk.domain.company import Company, EmergencyAccessSettings
 from mfadesk.store.tables import companies
 
 _BY_ID = select(companies).where(companies.c.id == bindparam("id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _BY_NAME = select(companies).where(companies.c.name == bindparam("name"))
 
 
@@ -44,8 +45,9 @@ class CompanyRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def get(self, company_id: str) -> Company | None:
-        row = self._c.execute(_BY_ID, {"id": company_id}).one_or_none()
+    def get(self, company_id: str, *, for_update: bool = False) -> Company | None:
+        statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = self._c.execute(statement, {"id": company_id}).one_or_none()
         return None if row is None else _to_company(row)
 
     def get_by_name(self, name: str) -> Company | None:

@@ -30,6 +30,23 @@ _CREDENTIAL_FOR_UPDATE = _CREDENTIAL.with_for_update()
 _DELETE_CREDENTIAL = delete(ds100_credentials).where(
     ds100_credentials.c.serial == bindparam("serial")
 )
+_DEVICES_OF_USER = (
+    select(ds100_devices)
+    .where(
+        ds100_devices.c.user_id == bindparam("user_id"),
+        ds100_devices.c.company_id == bindparam("company_id"),
+    )
+    .order_by(ds100_devices.c.serial)
+)
+_CREDENTIALS_OF_USER = (
+    select(*_CREDENTIAL_COLUMNS)
+    .join(ds100_devices, ds100_devices.c.serial == ds100_credentials.c.device_serial)
+    .where(
+        ds100_devices.c.user_id == bindparam("user_id"),
+        ds100_devices.c.company_id == bindparam("company_id"),
+    )
+    .order_by(ds100_credentials.c.serial)
+)
 _SAVE = (
     update(ds100_credentials)
     .where(ds100_credentials.c.serial == bindparam("b_serial"))
@@ -63,6 +80,16 @@ class Ds100Repository:
         if row is None:
             return None
         return Ds100Device(serial=row.serial, company_id=row.company_id, user_id=row.user_id)
+
+    def devices_of(self, company_id: str, user_id: str) -> list[Ds100Device]:
+        """The devices registered to the user, by serial."""
+        rows = self._c.execute(_DEVICES_OF_USER, {"user_id": user_id, "company_id": company_id})
+        return [Ds100Device(r.serial, r.company_id, r.user_id) for r in rows]
+
+    def credentials_of_user(self, company_id: str, user_id: str) -> list[OtpCredential]:
+        """The OTP credentials of every device registered to the user, by serial."""
+        params = {"user_id": user_id, "company_id": company_id}
+        return [_to_credential(r) for r in self._c.execute(_CREDENTIALS_OF_USER, params)]
 
     def device_exists(self, serial: str) -> bool:
         query = select(ds100_devices.c.serial).where(ds100_devices.c.serial == serial)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, case, insert, select, update
 
 from mfadesk.domain.emergency_tokencodes import EmergencyStatus, EmergencyTokencode
 from mfadesk.store.tables import emergency_tokencodes as codes
 from mfadesk.store.timestamps import as_utc, as_utc_or_none
 
 _BY_ID = select(codes).where(codes.c.id == bindparam("id"), codes.c.user_id == bindparam("user_id"))
+# The enabled code first: two codes issued within the same clock tick must not tie.
 _LATEST = (
     select(codes)
     .where(codes.c.user_id == bindparam("user_id"))
-    # Issuing disables the previous codes, so on a tie of creation times the enabled one is newest.
-    .order_by(codes.c.created_at.desc(), (codes.c.status == EmergencyStatus.ENABLED.value).desc())
+    .order_by(
+        case((codes.c.status == EmergencyStatus.ENABLED.value, 0), else_=1),
+        codes.c.created_at.desc(),
+    )
     .limit(1)
 )
 _DISABLE_ALL = (

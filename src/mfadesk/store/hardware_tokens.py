@@ -16,6 +16,14 @@ _BY_SERIAL = select(*_COLUMNS).where(
     hardware_tokens.c.company_id == bindparam("company_id"),
 )
 _BY_SERIAL_FOR_UPDATE = _BY_SERIAL.with_for_update()
+_ASSIGNED_TO = (
+    select(*_COLUMNS)
+    .where(
+        hardware_tokens.c.user_id == bindparam("user_id"),
+        hardware_tokens.c.company_id == bindparam("company_id"),
+    )
+    .order_by(hardware_tokens.c.serial)
+)
 _SAVE = (
     update(hardware_tokens)
     .where(hardware_tokens.c.serial == bindparam("b_serial"))
@@ -59,6 +67,11 @@ class HardwareTokenRepository:
         statement = _BY_SERIAL_FOR_UPDATE if for_update else _BY_SERIAL
         row = self._c.execute(statement, {"serial": serial, "company_id": company_id}).one_or_none()
         return None if row is None else _to_token(row)
+
+    def assigned_to(self, company_id: str, user_id: str) -> list[HardwareToken]:
+        """The user's tokens, by serial."""
+        rows = self._c.execute(_ASSIGNED_TO, {"user_id": user_id, "company_id": company_id})
+        return [_to_token(r) for r in rows]
 
     def exists(self, serial: str) -> bool:
         """Serials are unique across companies: they are printed on physical tokens."""

@@ -54,6 +54,10 @@ users = Table(
     Column("last_name", String(255), nullable=False, default=""),
     Column("status", String(16), nullable=False),
     Column("mark_deleted", Boolean, nullable=False, default=False),
+    # Nullable only because rows older than migration 0002 had none; that migration fills them.
+    Column("created_at", Timestamp, nullable=True),
+    Column("mark_deleted_at", Timestamp, nullable=True),
+    Column("mark_deleted_by", String(320), nullable=True),
     UniqueConstraint("company_id", "email", name="uq_users_company_email"),
 )
 

@@ -4,16 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from mfadesk.domain.users import User, UserStatus
 from mfadesk.store.tables import users
+from mfadesk.store.timestamps import as_utc_or_none
 
 _BY_ID = select(users).where(
     users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id")
 )
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _BY_EMAIL = select(users).where(
     users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
+)
+# `/` escapes the LIKE wildcards of the user's text (see `_contains`); e-mails are stored in
+# lower case, so a lower-case needle makes the search case-insensitive and index-friendly.
+_MATCHING = (users.c.company_id == bindparam("company_id")) & users.c.email.like(
+    bindparam("pattern"), escape="/"
+)
+_COUNT_MATCHING = select(func.count()).select_from(users).where(_MATCHING)
+_PAGE_MATCHING = (
+    select(users)
+    .where(_MATCHING)
+    .order_by(users.c.email)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_SAVE = (
+    update(users)
+    .where(users.c.id == bindparam("b_id"))
+    .values(
+        first_name=bindparam("first_name"),
+        last_name=bindparam("last_name"),
+        status=bindparam("status"),
+        mark_deleted=bindparam("mark_deleted"),
+        mark_deleted_at=bindparam("mark_deleted_at"),
+        mark_deleted_by=bindparam("mark_deleted_by"),
+    )
 )
 
 
@@ -26,21 +53,45 @@ def _to_user(row: Any) -> User:
         last_name=row.last_name,
         status=UserStatus(row.status),
         mark_deleted=row.mark_deleted,
+        created_at=as_utc_or_none(row.created_at),
+        mark_deleted_at=as_utc_or_none(row.mark_deleted_at),
+        mark_deleted_by=row.mark_deleted_by,
     )
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere: its own % and _ are not wildcards."""
+    escaped = text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
 
 
 class UserRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def get(self, company_id: str, user_id: str) -> User | None:
-        row = self._c.execute(_BY_ID, {"id": user_id, "company_id": company_id}).one_or_none()
+    def get(self, company_id: str, user_id: str, *, for_update: bool = False) -> User | None:
+        statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = self._c.execute(statement, {"id": user_id, "company_id": company_id}).one_or_none()
         return None if row is None else _to_user(row)
 
     def get_by_email(self, company_id: str, email: str) -> User | None:
         """`email` must already be normalised (lower case)."""
         row = self._c.execute(_BY_EMAIL, {"email": email, "company_id": company_id}).one_or_none()
         return None if row is None else _to_user(row)
+
+    def count_email_containing(self, company_id: str, text: str) -> int:
+        params = {"company_id": company_id, "pattern": _contains(text)}
+        return int(self._c.execute(_COUNT_MATCHING, params).scalar_one())
+
+    def email_containing(self, company_id: str, text: str, limit: int, offset: int) -> list[User]:
+        """One page of the users whose e-mail contains `text` (any case), sorted by e-mail."""
+        params = {
+            "company_id": company_id,
+            "pattern": _contains(text),
+            "limit": limit,
+            "offset": offset,
+        }
+        return [_to_user(r) for r in self._c.execute(_PAGE_MATCHING, params)]
 
     def add(self, user: User) -> None:
         self._c.execute(
@@ -52,17 +103,22 @@ class UserRepository:
                 last_name=user.last_name,
                 status=user.status.value,
                 mark_deleted=user.mark_deleted,
+                created_at=user.created_at,
+                mark_deleted_at=user.mark_deleted_at,
+                mark_deleted_by=user.mark_deleted_by,
             )
         )
 
     def save(self, user: User) -> None:
         self._c.execute(
-            update(users)
-            .where(users.c.id == user.id)
-            .values(
-                first_name=user.first_name,
-                last_name=user.last_name,
-                status=user.status.value,
-                mark_deleted=user.mark_deleted,
-            )
+            _SAVE,
+            {
+                "b_id": user.id,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "status": user.status.value,
+                "mark_deleted": user.mark_deleted,
+                "mark_deleted_at": user.mark_deleted_at,
+                "mark_deleted_by": user.mark_deleted_by,
+            },
         )

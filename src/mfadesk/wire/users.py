@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
 
 Email = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
+EmailPart = Annotated[str, StringConstraints(max_length=320, strict=True)]
+Status = Literal["Enabled", "Disabled"]
 
 
 class UserLookupRequest(RequestModel):
@@ -17,14 +19,64 @@ class UserLookupRequest(RequestModel):
 
 
 class UserDetailsResponse(ResponseModel):
+    """The user object of User Details, Search and Synchronize, in the reference's order."""
+
     id: Uuid
     emailAddress: str
     firstName: str
     lastName: str
-    userStatus: Literal["Enabled", "Disabled"]
-    markDeleted: bool = False  # ours; absent from the cloud service's documented fields
-    emergencyAccessStatus: Literal["Enabled", "Disabled"]
+    creationDate: Timestamp | None
+    identitySource: str
+    userStatus: Status
+    highRiskUser: bool
+    markDeleted: bool
+    markDeletedAt: Timestamp | None
+    markDeletedBy: str | None
+    isTokenLocked: bool
+    isSmsLocked: bool
+    isVoiceLocked: bool
+    isFingerprintLocked: bool
+    isApproveLocked: bool
+    lastSyncTime: Timestamp | None
+    emergencyAccessStatus: Status
     emergencyTokencodeId: Uuid | None
     emergencyTokencodeExpiration: Timestamp | None
+    emergencyTokencodeLastUse: Timestamp | None
     offlineEmergencyTokencodeExpiration: Timestamp | None
-    offlineEmergencyAccessStatus: Literal["Enabled", "Disabled"]
+    offlineEmergencyAccessStatus: Status
+    monthLastAuthenticated: str | None
+    principalUsername: str
+    alternateUsername: str
+    primaryUniqueIdentifier: str
+
+
+class UserSearchRequest(RequestModel):
+    """Search (v1 and v2): the e-mail must contain `emailLike` literally (no wildcards)."""
+
+    emailLike: EmailPart
+
+
+class UserSearchResponse(ResponseModel):
+    totalPages: int
+    totalElements: int
+    elements: list[UserDetailsResponse]
+
+
+class UserStatusRequest(RequestModel):
+    # Validated by the domain ("Enabled" / "Disabled", any case).
+    userStatus: Any = Field(json_schema_extra={"type": "string", "enum": ["Enabled", "Disabled"]})
+
+
+class UserStatusResponse(ResponseModel):
+    id: Uuid
+    userStatus: Status
+
+
+class MarkDeletedRequest(RequestModel):
+    # Validated by the domain: true / false, as JSON booleans or strings.
+    markDeleted: Any = Field(json_schema_extra={"type": ["boolean", "string"]})
+
+
+class MarkDeletedResponse(ResponseModel):
+    id: Uuid
+    markDeleted: bool

@@ -1,19 +1,60 @@
-"""User routes."""
+"""User routes: details, search, synchronise, status and mark-deleted."""
 
 from __future__ import annotations
+
+import re
+from datetime import datetime
 
 from starlette.responses import Response
 
 from mfadesk.api.endpoint import AdminRequest, Endpoint, Outcome
 from mfadesk.api.responses import json_response
-from mfadesk.api.routes.outcomes import BAD_REQUEST, FORBIDDEN, NOT_FOUND, SERVER_ERROR, TOO_MANY
+from mfadesk.api.routes.outcomes import (
+    BAD_REQUEST,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    SERVER_ERROR,
+    TOO_MANY,
+)
 from mfadesk.domain.clock import format_timestamp
-from mfadesk.services.users import UserDetails, lookup_user
-from mfadesk.wire.users import UserDetailsResponse, UserLookupRequest
+from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.users import (
+    DEFAULT_SEARCH_PAGE_SIZE,
+    MAX_SEARCH_PAGE_SIZE,
+    parse_mark_deleted,
+    parse_user_status,
+)
+from mfadesk.services.users import (
+    UserDetails,
+    lookup_user,
+    search_users,
+    set_mark_deleted,
+    set_user_status,
+    sync_user,
+)
+from mfadesk.wire.users import (
+    MarkDeletedRequest,
+    MarkDeletedResponse,
+    UserDetailsResponse,
+    UserLookupRequest,
+    UserSearchRequest,
+    UserSearchResponse,
+    UserStatusRequest,
+    UserStatusResponse,
+)
+
+# Users are created in mfadesk itself (`mfadesk user add`), not read from a directory.
+IDENTITY_SOURCE = "Local"
+_DIGITS = re.compile(r"\d+")
 
 
 def _enabled(flag: bool) -> str:
     return "Enabled" if flag else "Disabled"
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
 
 
 def user_details_body(details: UserDetails) -> UserDetailsResponse:
@@ -23,15 +64,31 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         emailAddress=user.email,
         firstName=user.first_name,
         lastName=user.last_name,
+        creationDate=_timestamp(user.created_at),
+        identitySource=IDENTITY_SOURCE,
         userStatus=user.status.value,
+        highRiskUser=False,
         markDeleted=user.mark_deleted,
+        markDeletedAt=_timestamp(user.mark_deleted_at),
+        markDeletedBy=user.mark_deleted_by,
+        isTokenLocked=False,
+        isSmsLocked=False,
+        isVoiceLocked=False,
+        isFingerprintLocked=False,
+        isApproveLocked=False,
+        lastSyncTime=None,
         emergencyAccessStatus=_enabled(online is not None),
         emergencyTokencodeId=online.id if online else None,
-        emergencyTokencodeExpiration=format_timestamp(online.expires_at) if online else None,
+        emergencyTokencodeExpiration=_timestamp(online.expires_at) if online else None,
+        emergencyTokencodeLastUse=_timestamp(details.last_use),
         offlineEmergencyTokencodeExpiration=(
-            format_timestamp(offline.offline_expires_at) if offline else None
+            _timestamp(offline.offline_expires_at) if offline else None
         ),
         offlineEmergencyAccessStatus=_enabled(offline is not None),
+        monthLastAuthenticated=None,
+        principalUsername=user.email,
+        alternateUsername="",
+        primaryUniqueIdentifier=user.id,
     )
 
 
@@ -39,6 +96,75 @@ async def lookup(request: AdminRequest) -> Response:
     body = await request.body(UserLookupRequest)
     details = await request.run(lookup_user, body.email)
     return json_response(user_details_body(details))
+
+
+def _page_parameter(
+    request: AdminRequest, name: str, default: int, low: int, high: int | None = None
+) -> int:
+    """A paging query parameter; absent or empty means the default."""
+    raw = request.http.query_params.get(name, "").strip()
+    if raw == "":
+        return default
+    if _DIGITS.fullmatch(raw):
+        # Any number this long is past every page (and int() refuses thousands of digits).
+        value = int(raw) if len(raw) <= 18 else 10**18
+        if low <= value and (high is None or value <= high):
+            return value
+    upper = "" if high is None else f" to {high}"
+    raise BadRequest(f"{name} must be a whole number from {low}{upper}")
+
+
+async def search(request: AdminRequest) -> Response:
+    body = await request.body(UserSearchRequest)
+    page_size = _page_parameter(
+        request, "pageSize", DEFAULT_SEARCH_PAGE_SIZE, 1, MAX_SEARCH_PAGE_SIZE
+    )
+    page_number = _page_parameter(request, "pageNumber", 0, 0)
+    page = await request.run(search_users, body.emailLike, page_size, page_number)
+    return json_response(
+        UserSearchResponse(
+            totalPages=page.total_pages,
+            totalElements=page.total,
+            elements=[user_details_body(d) for d in page.users],
+        )
+    )
+
+
+async def user_status(request: AdminRequest) -> Response:
+    body = await request.body(UserStatusRequest)
+    status = parse_user_status(body.userStatus)
+    user = await request.run(set_user_status, request.path("userId").lower(), status)
+    return json_response(UserStatusResponse(id=user.id, userStatus=user.status.value))
+
+
+async def mark_deleted(request: AdminRequest) -> Response:
+    body = await request.body(MarkDeletedRequest)
+    mark = parse_mark_deleted(body.markDeleted)
+    user = await request.run(set_mark_deleted, request.path("userId").lower(), mark)
+    return json_response(MarkDeletedResponse(id=user.id, markDeleted=user.mark_deleted))
+
+
+async def sync(request: AdminRequest) -> Response:
+    details = await request.run(sync_user, request.path("userId").lower())
+    return json_response(user_details_body(details))
+
+
+def _search_endpoint(version: str) -> Endpoint:
+    return Endpoint(
+        "POST",
+        f"/{version}/users/search",
+        f"User Search ({version}): e-mail contains emailLike; ?pageSize=1..25&pageNumber=0..",
+        search,
+        UserSearchRequest,
+        {
+            200: Outcome("A page of matching users, sorted by e-mail.", UserSearchResponse),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+    )
 
 
 ENDPOINTS = (
@@ -53,6 +179,57 @@ ENDPOINTS = (
             400: BAD_REQUEST,
             403: FORBIDDEN,
             404: Outcome("User <email> not found.", NOT_FOUND.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+    ),
+    _search_endpoint("v1"),
+    _search_endpoint("v2"),
+    Endpoint(
+        "PUT",
+        "/v1/users/{userId}/userStatus",
+        "User Status (Super Admin only)",
+        user_status,
+        UserStatusRequest,
+        {
+            200: Outcome("The user's status after the change.", UserStatusResponse),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
+            409: Outcome("A user marked deleted cannot be enabled.", CONFLICT.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+    ),
+    Endpoint(
+        "PUT",
+        "/v1/users/{userId}/markDeleted",
+        "Mark User Deleted (Super Admin only)",
+        mark_deleted,
+        MarkDeletedRequest,
+        {
+            200: Outcome("The user's deletion mark after the change.", MarkDeletedResponse),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
+            409: Outcome("Already (un)marked, or the user is still enabled.", CONFLICT.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/users/{userId}/sync",
+        "Synchronize User (local users: nothing to do)",
+        sync,
+        None,
+        {
+            200: Outcome("The user.", UserDetailsResponse),
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
             429: TOO_MANY,
             500: SERVER_ERROR,
         },
