@@ -66,7 +66,7 @@ class AdminRequest:
         try:
             return model.model_validate_json(raw or b"null")
         except ValidationError as error:
-            raise BadRequest(_describe(model, error)) from error
+            raise BadRequest(describe_body_error(model, error)) from error
 
     async def run(
         self, fn: Callable[Concatenate[UnitOfWork, Call, P], T], *args: P.args, **kwargs: P.kwargs
@@ -80,7 +80,8 @@ class AdminRequest:
         return await db.run(work)
 
 
-def _describe(model: type[RequestModel], error: ValidationError) -> str:
+def describe_body_error(model: type[RequestModel], error: ValidationError) -> str:
+    """The 400 description of a body that does not validate."""
     problems = error.errors(include_url=False)
     if any(p["type"] in ("json_invalid", "json_type") for p in problems):
         return MALFORMED_BODY

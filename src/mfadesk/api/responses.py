@@ -12,6 +12,7 @@ from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 
 JSON = "application/json"
 AUTH_FAILURE_MESSAGE = "Server failed to process provided access token"
+CLIENT_KEY_FAILURE_MESSAGE = "Missing or invalid client-key"
 
 
 def json_response(model: BaseModel, status: int = 200) -> Response:
@@ -45,6 +46,18 @@ def auth_failure_response(path: str) -> Response:
         path=path,
     )
     return json_response(body, 403)
+
+
+def unauthorized_response(path: str) -> Response:
+    """401 for the authentication API's ``client-key``, in the same filter format."""
+    body = AuthErrorBody(
+        timestamp=int(time.time() * 1000),
+        status=401,
+        error="Unauthorized",
+        message=CLIENT_KEY_FAILURE_MESSAGE,
+        path=path,
+    )
+    return json_response(body, 401)
 
 
 def internal_error_response() -> Response:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from mfadesk.cli.runtime import CommandError, emit_json, runtime
-from mfadesk.services.provisioning import add_hardware_token, resolve_company
+from mfadesk.services.provisioning import TokenSeed, add_hardware_token, resolve_company
 
 SEED_HEX_LENGTH = 32
 
 
-def parse_seed(seed_hex: str | None) -> bytes | None:
+def parse_seed(seed_hex: str | None) -> TokenSeed | None:
     if seed_hex is None:
         return None
     try:
@@ -19,7 +19,7 @@ def parse_seed(seed_hex: str | None) -> bytes | None:
         raise CommandError("--seed must be hexadecimal") from error
     if len(seed) * 2 != SEED_HEX_LENGTH:
         raise CommandError("--seed must be a 128-bit seed (32 hex digits)")
-    return seed
+    return TokenSeed(seed)
 
 
 @click.group("token")

@@ -24,6 +24,8 @@ class Action(StrEnum):
     CREATE_USER = "CREATE_USER"
     CREATE_HARDWARE_TOKEN = "CREATE_HARDWARE_TOKEN"
     CREATE_DS100_DEVICE = "CREATE_DS100_DEVICE"
+    CREATE_AUTHN_KEY = "CREATE_AUTHN_KEY"
+    REVOKE_AUTHN_KEY = "REVOKE_AUTHN_KEY"
 
 
 class Result(StrEnum):
@@ -39,6 +41,7 @@ class TargetType(StrEnum):
     EMERGENCY_TOKENCODE = "EMERGENCY_TOKENCODE"
     ADMIN_API = "ADMIN_API"
     ADMIN = "ADMIN"
+    AUTHN_KEY = "AUTHN_KEY"
 
 
 @dataclass(frozen=True, slots=True)

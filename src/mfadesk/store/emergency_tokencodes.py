@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mfadesk.domain.emergency_tokencodes import EmergencyStatus, EmergencyTokencode
+from mfadesk.domain.lockout import Lockout
 from mfadesk.store.tables import emergency_tokencodes as codes
 from mfadesk.store.timestamps import as_utc, as_utc_or_none
 
@@ -16,6 +17,16 @@ _LATEST = (
     .where(codes.c.user_id == bindparam("user_id"))
     .order_by(codes.c.created_at.desc())
     .limit(1)
+)
+_LATEST_FOR_UPDATE = _LATEST.with_for_update()
+_SAVE_CHECK = (
+    update(codes)
+    .where(codes.c.id == bindparam("b_id"))
+    .values(
+        used_at=bindparam("used_at"),
+        failed_attempts=bindparam("failed_attempts"),
+        locked_until=bindparam("locked_until"),
+    )
 )
 _DISABLE_ALL = (
     update(codes)
@@ -39,6 +50,7 @@ def _to_code(row: Any) -> EmergencyTokencode:
         one_time_use=row.one_time_use,
         created_at=as_utc(row.created_at),
         used_at=as_utc_or_none(row.used_at),
+        lockout=Lockout(row.failed_attempts, as_utc_or_none(row.locked_until)),
     )
 
 
@@ -50,9 +62,22 @@ class EmergencyTokencodeRepository:
         row = self._c.execute(_BY_ID, {"id": code_id, "user_id": user_id}).one_or_none()
         return None if row is None else _to_code(row)
 
-    def latest(self, user_id: str) -> EmergencyTokencode | None:
-        row = self._c.execute(_LATEST, {"user_id": user_id}).first()
+    def latest(self, user_id: str, *, for_update: bool = False) -> EmergencyTokencode | None:
+        statement = _LATEST_FOR_UPDATE if for_update else _LATEST
+        row = self._c.execute(statement, {"user_id": user_id}).first()
         return None if row is None else _to_code(row)
+
+    def save_check(self, code: EmergencyTokencode) -> None:
+        """Record what checking the code changed: its use and its failures."""
+        self._c.execute(
+            _SAVE_CHECK,
+            {
+                "b_id": code.id,
+                "used_at": code.used_at,
+                "failed_attempts": code.lockout.failures,
+                "locked_until": code.lockout.locked_until,
+            },
+        )
 
     def add(self, code: EmergencyTokencode) -> None:
         self._c.execute(
