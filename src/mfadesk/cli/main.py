@@ -7,6 +7,7 @@ import click
 from mfadesk import __version__
 from mfadesk.cli.admins import admin_group
 from mfadesk.cli.audit import audit_group
+from mfadesk.cli.authn_keys import authn_key_group
 from mfadesk.cli.demo import demo
 from mfadesk.cli.ds100 import ds100_group
 from mfadesk.cli.serve import serve
@@ -25,6 +26,7 @@ def cli() -> None:
 
 for command in (serve, demo, admin_group, user_group, token_group, ds100_group, audit_group):
     cli.add_command(command)
+cli.add_command(authn_key_group)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mfadesk.cli.runtime import CommandError, emit_json, runtime
+from mfadesk.cli.token_import import import_command
 from mfadesk.services.provisioning import TokenSeed, add_hardware_token, resolve_company
 
 SEED_HEX_LENGTH = 32
@@ -55,3 +56,6 @@ def add(
     else:
         owner = f"assigned to {token.user_id}" if token.user_id else "unassigned"
         click.echo(f"hardware token {token.serial}: {token.status.value}, {owner}")
+
+
+token_group.add_command(import_command)

@@ -271,17 +271,25 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     )
 
 
+def _attempt(
+    uow: UnitOfWork, call: AuthnCall, attempt_id: str, *, for_update: bool
+) -> tuple[AuthnAttempt | None, bool]:
+    """The caller's company's attempt, and whether it is still alive (an expired one is
+    removed as it is found)."""
+    attempt = uow.authn_attempts.get(attempt_id, for_update=for_update)
+    if attempt is None or attempt.company_id != call.client.company_id:
+        return None, False
+    if attempt.expired(call.now):
+        uow.authn_attempts.remove(attempt.id)
+        return attempt, False
+    return attempt, True
+
+
 def _live_attempt(
     uow: UnitOfWork, call: AuthnCall, attempt_id: str, *, for_update: bool
 ) -> AuthnAttempt | None:
-    """The caller's company's attempt, unless it has expired (an expired one is removed)."""
-    attempt = uow.authn_attempts.get(attempt_id, for_update=for_update)
-    if attempt is None or attempt.company_id != call.client.company_id:
-        return None
-    if attempt.expired(call.now):
-        uow.authn_attempts.remove(attempt.id)
-        return None
-    return attempt
+    attempt, alive = _attempt(uow, call, attempt_id, for_update=for_update)
+    return attempt if alive else None
 
 
 def _subject_of(attempt: AuthnAttempt) -> Subject:
@@ -304,9 +312,10 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
             REASONS[ResponseCode.FAIL],
         )
 
-    attempt = _live_attempt(uow, call, request.attempt_id, for_update=True)
-    if attempt is None or not attempt.open:
-        return failed(UserEventReason.ATTEMPT_NOT_FOUND, attempt)
+    attempt, alive = _attempt(uow, call, request.attempt_id, for_update=True)
+    if attempt is None or not alive or not attempt.open:
+        reason = UserEventReason.ATTEMPT_NOT_FOUND if alive else UserEventReason.ATTEMPT_EXPIRED
+        return failed(reason, attempt)
     if not attempt.in_sequence(request.in_response_to):
         # A replayed or crossed message ends the attempt without looking at its credentials.
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)

@@ -21,13 +21,13 @@ MAX_CODE_LENGTH = 64
 
 
 def has_usable_emergency(uow: UnitOfWork, call: AuthnCall, user: User) -> bool:
-    code = uow.emergency_tokencodes.latest(user.id)
+    code = uow.emergency_tokencodes.enabled(user.id)
     return code is not None and code.usable_online(call.now)
 
 
 def verify_emergency(uow: UnitOfWork, call: AuthnCall, user: User, value: str) -> Verdict:
     """``EMERGENCY_TOKENCODE``: the user's current online code (a one-time code succeeds once)."""
-    code = uow.emergency_tokencodes.latest(user.id, for_update=True)
+    code = uow.emergency_tokencodes.enabled(user.id, for_update=True)
     if code is None or not code.usable_online(call.now):
         return Verdict.fail(UserEventReason.NO_USABLE_CREDENTIAL)
     policy = call.config.lockout
@@ -46,7 +46,7 @@ def verify_emergency(uow: UnitOfWork, call: AuthnCall, user: User, value: str) -
 
 def offline_ticket(uow: UnitOfWork, call: AuthnCall, user: User) -> str | None:
     """A short-lived ticket for the user's offline bundle, if there is one to hand out."""
-    code = uow.emergency_tokencodes.latest(user.id)
+    code = uow.emergency_tokencodes.enabled(user.id)
     if code is None or not code.offline_downloadable(call.now):
         return None
     claims = {"c": user.company_id, "u": user.id, "e": code.id, "k": call.client.id}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.authn_keys import (
     KEY_BYTES,
@@ -55,4 +57,5 @@ def revoke_authn_key(uow: UnitOfWork, op: Operator, company: Company, name: str)
         op.audit(
             uow, company, Action.REVOKE_AUTHN_KEY, target, f"Authentication key {name} revoked"
         )
+        return replace(key, revoked_at=op.now)
     return key

@@ -18,7 +18,14 @@ _LATEST = (
     .order_by(codes.c.created_at.desc())
     .limit(1)
 )
-_LATEST_FOR_UPDATE = _LATEST.with_for_update()
+# Issuing a code disables the user's earlier ones in the same transaction: at most one is enabled.
+_ENABLED = (
+    select(codes)
+    .where(codes.c.user_id == bindparam("user_id"), codes.c.status == EmergencyStatus.ENABLED.value)
+    .order_by(codes.c.created_at.desc())
+    .limit(1)
+)
+_ENABLED_FOR_UPDATE = _ENABLED.with_for_update()
 _SAVE_CHECK = (
     update(codes)
     .where(codes.c.id == bindparam("b_id"))
@@ -62,8 +69,13 @@ class EmergencyTokencodeRepository:
         row = self._c.execute(_BY_ID, {"id": code_id, "user_id": user_id}).one_or_none()
         return None if row is None else _to_code(row)
 
-    def latest(self, user_id: str, *, for_update: bool = False) -> EmergencyTokencode | None:
-        statement = _LATEST_FOR_UPDATE if for_update else _LATEST
+    def latest(self, user_id: str) -> EmergencyTokencode | None:
+        row = self._c.execute(_LATEST, {"user_id": user_id}).first()
+        return None if row is None else _to_code(row)
+
+    def enabled(self, user_id: str, *, for_update: bool = False) -> EmergencyTokencode | None:
+        """The user's current code, while it is enabled online (expired or not)."""
+        statement = _ENABLED_FOR_UPDATE if for_update else _ENABLED
         row = self._c.execute(statement, {"user_id": user_id}).first()
         return None if row is None else _to_code(row)
 
