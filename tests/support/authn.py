@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from mfadesk.domain.securid_credentials import CredentialKind, SecurIdCredential
+from mfadesk.domain.securid_credentials import SecurIdCredential
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.otp.tokencodes import TokenGenerator, normalize_serial
 from mfadesk.services.authn_keys import create_authn_key
@@ -122,7 +122,7 @@ def credential(stack: Stack, user: str, serial: str) -> SecurIdCredential:
 
 
 def generator(stack: Stack, user: str, serial: str) -> TokenGenerator:
-    """The tokencodes of one of the tenant's credentials (its seed, decrypted as the server does)."""
+    """The tokencodes of a tenant credential (its seed decrypted as the server does)."""
     found = credential(stack, user, serial)
     assert found.seed_ciphertext is not None
     seed = SeedCipher(stack.env.keys.seed_encryption).decrypt(serial, found.seed_ciphertext)
@@ -140,7 +140,3 @@ def add_seeded_token(stack: Stack, serial: str, user: str | None, seed: bytes) -
         op = Operator.start(stack.env)
         company = resolve_company(uow, op, "Acme")
         add_hardware_token(uow, op, company, serial, email(user) if user else None, TokenSeed(seed))
-
-
-def kind_of(serial: str) -> CredentialKind:
-    return CredentialKind.DS100 if serial.startswith("0140") else CredentialKind.SID700
