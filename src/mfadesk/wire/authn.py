@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, RootModel, StringConstraints
+from pydantic import Field, RootModel, Strict, StringConstraints
 
 from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
 
@@ -53,7 +53,7 @@ class InitializeRequest(RequestModel):
     clientId: Text255 | None = None
     subjectName: SubjectName
     lang: Text255 | None = None
-    authnAttemptTimeout: float | None = None
+    authnAttemptTimeout: Annotated[float, Strict()] | None = None  # a JSON number
     assurancePolicyId: Text255 | None = None
     sessionAttributes: Annotated[list[NameValueInput], Field(max_length=64)] | None = None
     subjectCredentials: Credentials | None = None

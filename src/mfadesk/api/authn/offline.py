@@ -20,7 +20,7 @@ NO_OFFLINE_DATA = "No offline data for this ticket."
 
 async def offline_data(request: AuthnRequest) -> Response:
     body = await request.body(OfflineDataRequest)
-    downloaded = await request.run(download_offline_bundle, body.offlineDataTicket)
+    downloaded = await request.read(download_offline_bundle, body.offlineDataTicket)
     if downloaded is None:
         raise NotFound(NO_OFFLINE_DATA)
     bundle = downloaded.bundle

@@ -95,6 +95,21 @@ class AuthnRequest:
 
         return await db.run(work)
 
+    async def read(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, AuthnCall, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like :meth:`run`, for a use case that only reads (no write lock on SQLite)."""
+        db, call = self.runtime.db, self.call
+
+        def work() -> T:
+            with db.unit_of_work(readonly=True) as uow:
+                return fn(uow, call, *args, **kwargs)
+
+        return await db.run(work)
+
 
 Handler = Callable[[AuthnRequest], Awaitable[Response]]
 

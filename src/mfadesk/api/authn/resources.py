@@ -13,7 +13,7 @@ from mfadesk.wire.authn import NameValuePair, ResourceList
 
 
 async def resources(request: AuthnRequest) -> Response:
-    await request.run(authenticate_client)
+    await request.read(authenticate_client)
     wanted = request.http.query_params.get("resourceId")
     return json_response(
         ResourceList(
