@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -14,16 +13,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mfadesk.api.audience import AudiencePolicy
-from mfadesk.api.authn import AuthnRuntime, authn_routes
+from mfadesk.api.authn import authn_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
 from mfadesk.api.rate_limit import Buckets, MemoryBuckets, RedisBuckets
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.state import AppState
-from mfadesk.domain.lockout import LockoutPolicy
 from mfadesk.otp.secret_key import load_server_keys
-from mfadesk.services.authn_call import AuthnConfig
 from mfadesk.services.context import ServiceEnv
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
@@ -85,26 +82,14 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return internal_error_response()
 
 
-def lockout_policy(settings: Settings) -> LockoutPolicy:
-    minutes = settings.authn_lockout_minutes
-    return LockoutPolicy(
-        max_failures=settings.authn_lockout_failures,
-        duration=timedelta(minutes=minutes) if minutes > 0 else None,
-        next_tokencode_after=settings.authn_next_tokencode_failures,
-    )
-
-
 def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     """A ready-to-serve app. The database schema must be current (see `create_app_from_env`)."""
     state, redis = build_state(settings, env)
-    authn = AuthnRuntime(state.db, AuthnConfig.build(state.env, lockout_policy(settings)))
     routes = [
-        *(
-            Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
-            for e in ENDPOINTS
-        ),
-        *authn_routes(authn),
+        Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
+        for e in ENDPOINTS
     ]
+    routes += authn_routes(settings, state.db, state.env)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
