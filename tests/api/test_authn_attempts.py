@@ -17,6 +17,7 @@ from tests.support.authn import (
     code_at,
     credentials,
     email,
+    logged_events,
     offered,
     outcome,
 )
@@ -139,7 +140,9 @@ def test_out_of_sequence_message_fails_and_ends_the_attempt(stack: Stack, agent:
     assert outcome(good) == SUCCESS
     agent.last = first
     assert outcome(agent.verify("SECURID", code)) == FAIL
-    reasons = [e.event.reason for e in user_events(stack) if e.event.result is UserEventResult.FAIL]
+    reasons = [
+        e.event.reason for e in logged_events(stack) if e.event.result is UserEventResult.FAIL
+    ]
     assert reasons.count(UserEventReason.OUT_OF_SEQUENCE) == 3
 
 
@@ -152,7 +155,7 @@ def test_expired_attempt_fails(stack: Stack, agent: Agent) -> None:
     agent.last = held
     stack.clock.advance(timedelta(seconds=1))
     assert outcome(agent.verify("SECURID", code)) == FAIL
-    assert user_events(stack)[-1].event.reason is UserEventReason.ATTEMPT_EXPIRED
+    assert logged_events(stack)[-1].event.reason is UserEventReason.ATTEMPT_EXPIRED
 
 
 def test_each_answer_keeps_the_attempt_alive_for_its_timeout(stack: Stack, agent: Agent) -> None:
@@ -239,7 +242,7 @@ def test_cancel(stack: Stack, agent: Agent, keep: bool) -> None:
     expected = ("FAIL", "AUTHN_CANCELLED") if keep else FAIL
     assert (status["attemptResponseCode"], status["attemptReasonCode"]) == expected
     assert outcome(agent.verify("SECURID", alice_code(stack))) == FAIL
-    assert user_events(stack)[1].event.result is UserEventResult.CANCELLED
+    assert logged_events(stack)[1].event.result is UserEventResult.CANCELLED
 
 
 def test_cancel_and_remove_and_unknown_attempts(stack: Stack, agent: Agent) -> None:
@@ -290,8 +293,3 @@ def test_first_successful_of_several_credentials_wins(stack: Stack, agent: Agent
         "FAIL",
         "SUCCESS",
     ]
-
-
-def user_events(stack: Stack) -> list[Any]:
-    with stack.db.unit_of_work() as uow:
-        return uow.user_events.page(stack.tenant.company_id, limit=1000)

@@ -12,7 +12,15 @@ import pytest
 from mfadesk.client import parse_offline_bundle, verify_offline
 from mfadesk.domain.user_events import UserEventReason
 from tests.conftest import Stack
-from tests.support.authn import Agent, add_client_key, code_at, email, offered, outcome
+from tests.support.authn import (
+    Agent,
+    add_client_key,
+    code_at,
+    email,
+    logged_events,
+    offered,
+    outcome,
+)
 from tests.support.tenant import TOKEN_ALICE
 from tests.support.wire import assert_error
 
@@ -95,9 +103,7 @@ def test_emergency_lockout_until_a_new_code(stack: Stack, agent: Agent) -> None:
     for _ in range(10):
         assert outcome(agent.initialize(email("alice"), EMERGENCY, "22222222")) == FAIL
     assert outcome(agent.initialize(email("alice"), EMERGENCY, code)) == FAIL
-    with stack.db.unit_of_work() as uow:
-        last = uow.user_events.page(stack.tenant.company_id, limit=100)[-1]
-    assert last.event.reason is UserEventReason.CREDENTIAL_LOCKED
+    assert logged_events(stack)[-1].event.reason is UserEventReason.CREDENTIAL_LOCKED
     fresh = issue(stack)["emergencyTokencode"]
     assert outcome(agent.initialize(email("alice"), EMERGENCY, fresh)) == SUCCESS
 

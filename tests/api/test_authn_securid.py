@@ -21,6 +21,7 @@ from tests.support.authn import (
     code_at,
     credential,
     email,
+    logged_events,
     offered,
     outcome,
 )
@@ -116,7 +117,7 @@ def test_a_tokencode_is_accepted_once(stack: Stack, agent: Agent) -> None:
     earlier = alice_code(stack, -1)  # before the accepted interval: refused as well
     assert outcome(agent.initialize(email("alice"), "SECURID", earlier)) == FAIL
     assert outcome(agent.initialize(email("alice"), "SECURID", alice_code(stack, 1))) == SUCCESS
-    reasons = [e.event.reason for e in user_events(stack)]
+    reasons = [e.event.reason for e in logged_events(stack)]
     assert reasons == [
         UserEventReason.CREDENTIAL_VERIFIED,
         UserEventReason.REPLAYED_TOKENCODE,
@@ -204,7 +205,7 @@ def test_unassigned_tokens_and_disabled_or_deleted_users_cannot_authenticate(
         assert alice is not None
         uow.users.save(replace(alice, mark_deleted=True))
     assert outcome(agent.initialize(email("alice"), "SECURID", alice_code(stack))) == FAIL
-    reasons = [e.event.reason for e in user_events(stack)]
+    reasons = [e.event.reason for e in logged_events(stack)]
     assert reasons == [
         UserEventReason.USER_DISABLED,
         UserEventReason.NO_USABLE_CREDENTIAL,
@@ -241,7 +242,7 @@ def test_lockout_after_ten_failures_until_an_admin_enables(stack: Stack, agent: 
     locked = agent.initialize(email("alice"), "SECURID", alice_code(stack))
     assert outcome(locked) == FAIL  # the right code, answered exactly like a wrong one
     assert locked["credentialValidationResults"][0]["methodResponseCode"] == "FAIL"
-    assert user_events(stack)[-1].event.reason is UserEventReason.CREDENTIAL_LOCKED
+    assert logged_events(stack)[-1].event.reason is UserEventReason.CREDENTIAL_LOCKED
     alice = stack.tenant.user("alice")
     with stack.client("helpdesk") as admin:  # enabling an enabled token clears its lockout
         again = admin.patch(
@@ -279,7 +280,7 @@ def test_lockout_ends_after_the_configured_time(make_stack: StackFactory) -> Non
 def test_steps_are_logged_without_codes(stack: Stack, agent: Agent) -> None:
     code = "4321" + alice_code(stack)
     agent.initialize(email("alice"), "SECURID", code, clientId="vpn-gateway")
-    [stored] = user_events(stack)
+    [stored] = logged_events(stack)
     event = stored.event
     assert (event.result, event.reason, event.method) == (
         UserEventResult.SUCCESS,
@@ -298,8 +299,3 @@ def test_steps_are_logged_without_codes(stack: Stack, agent: Agent) -> None:
     )
     assert event.occurred_at == stack.clock()
     assert code not in repr(stored) and alice_code(stack) not in repr(stored)
-
-
-def user_events(stack: Stack) -> list:  # type: ignore[type-arg]
-    with stack.db.unit_of_work() as uow:
-        return uow.user_events.page(stack.tenant.company_id, limit=1000)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from mfadesk.domain.securid_credentials import SecurIdCredential
+from mfadesk.domain.user_events import StoredUserEvent
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.otp.tokencodes import TokenGenerator, normalize_serial
 from mfadesk.services.authn_keys import create_authn_key
@@ -19,6 +20,7 @@ from mfadesk.services.provisioning import (
     add_hardware_token,
     resolve_company,
 )
+from mfadesk.services.user_events import user_event_page
 from tests.conftest import Stack
 
 AUTHN = "/mfa/v1_1/authn"
@@ -140,3 +142,11 @@ def add_seeded_token(stack: Stack, serial: str, user: str | None, seed: bytes) -
         op = Operator.start(stack.env)
         company = resolve_company(uow, op, "Acme")
         add_hardware_token(uow, op, company, serial, email(user) if user else None, TokenSeed(seed))
+
+
+def logged_events(stack: Stack) -> list[StoredUserEvent]:
+    """The tenant's user event log as an export reads it (numbered first)."""
+    with stack.db.unit_of_work() as uow:
+        page = user_event_page(uow, stack.tenant.company_id, None, None, offset=0, limit=10_000)
+    assert page.total == len(page.events)
+    return page.events

@@ -1,10 +1,17 @@
-"""Recording authentication steps in the user event log, in the step's own transaction."""
+"""The user event log: each authentication step recorded in its own transaction, and paged
+for export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from mfadesk.domain.user_events import UserEvent, UserEventReason, UserEventResult
+from mfadesk.domain.user_events import (
+    StoredUserEvent,
+    UserEvent,
+    UserEventReason,
+    UserEventResult,
+)
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -45,3 +52,32 @@ def record_user_event(
         credential_serial=serial,
     )
     uow.user_events.append(event, call.env.random.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class UserEventPage:
+    total: int
+    events: list[StoredUserEvent]
+
+
+def user_event_page(
+    uow: UnitOfWork,
+    company_id: str,
+    after: datetime | None,
+    until: datetime | None,
+    *,
+    offset: int,
+    limit: int,
+) -> UserEventPage:
+    """One page of the company's user events in ``(after, until]``, oldest first — numbering
+    any events not numbered yet first, so the export sees every committed step."""
+    uow.user_events.assign_sequence()
+    return UserEventPage(
+        total=uow.user_events.count(company_id, after, until),
+        events=uow.user_events.page(company_id, after, until, offset=offset, limit=limit),
+    )
+
+
+def number_user_events(uow: UnitOfWork) -> int:
+    """Housekeeping: keep the unnumbered backlog small between exports."""
+    return uow.user_events.assign_sequence()

@@ -230,14 +230,17 @@ authn_attempts = Table(
     Column("session_attributes", Text, nullable=False, default="[]"),
 )
 
-# Every authentication step, gap-free `seq` (taken under a lock, like `audit_events`).
+# Every authentication step. Rows are inserted unnumbered (no lock on the hot path); the
+# sequencer gives them a gap-free `seq` before anything reads them (see store/user_events.py).
 user_events = Table(
     "user_events",
     metadata,
+    # Insertion order (a database sequence: never waits, may have gaps); orders the numbering.
     Column(
-        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
     Column("event_id", String(36), nullable=False, unique=True),
+    Column("seq", BigInteger, nullable=True, unique=True),
     Column("occurred_at", Timestamp, nullable=False),
     Column("company_id", String(36), nullable=False),
     Column("user_id", String(36), nullable=True),

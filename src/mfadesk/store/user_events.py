@@ -1,8 +1,11 @@
-"""The user event log: append with a gap-free sequence number, page by company and time.
+"""The user event log: appended without a lock, numbered gap-free before it is read.
 
-The next ``seq`` is taken under a lock held to the end of the transaction (SQLite's write lock,
-a PostgreSQL transaction-level advisory lock), so numbers follow commit order and a rolled-back
-event leaves no gap.
+Authentications must not queue behind one another to take a number, so ``append`` inserts an
+unnumbered row. ``assign_sequence`` then numbers every committed, unnumbered row in insertion
+order, from the highest number so far — under a lock held to the end of its transaction
+(SQLite's write lock, a PostgreSQL transaction-level advisory lock). Numbers are
+therefore gap-free and only ever grow; ``count``/``page`` read numbered rows only, so run the
+sequencer first, in the same transaction (``services.user_events.user_event_page`` does).
 """
 
 from __future__ import annotations
@@ -10,7 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from mfadesk.domain.user_events import (
     StoredUserEvent,
@@ -24,6 +36,8 @@ from mfadesk.store.timestamps import as_utc
 _PG_LOCK_KEY = 0x6D666175  # any fixed number, distinct from the migration lock
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_PG_LOCK_KEY)
 _LAST_SEQ = select(func.coalesce(func.max(events.c.seq), 0))
+_UNNUMBERED = select(events.c.id).where(events.c.seq.is_(None)).order_by(events.c.id)
+_NUMBER = update(events).where(events.c.id == bindparam("b_id")).values(seq=bindparam("b_seq"))
 _INSERT = insert(events)
 
 
@@ -48,7 +62,7 @@ def _to_stored(row: Any) -> StoredUserEvent:
 def _window(
     company_id: str, after: datetime | None, until: datetime | None
 ) -> list[ColumnElement[bool]]:
-    conditions = [events.c.company_id == company_id]
+    conditions = [events.c.company_id == company_id, events.c.seq.is_not(None)]
     if after is not None:
         conditions.append(events.c.occurred_at > after)
     if until is not None:
@@ -61,15 +75,12 @@ class UserEventRepository:
         self._c = connection
         self._postgres = connection.dialect.name == "postgresql"
 
-    def append(self, event: UserEvent, event_id: str) -> int:
-        if self._postgres:
-            self._c.execute(_PG_LOCK)
-        seq = int(self._c.execute(_LAST_SEQ).scalar_one()) + 1
+    def append(self, event: UserEvent, event_id: str) -> None:
         self._c.execute(
             _INSERT,
             {
-                "seq": seq,
                 "event_id": event_id,
+                "seq": None,
                 "occurred_at": event.occurred_at,
                 "company_id": event.company_id,
                 "user_id": event.user_id,
@@ -84,12 +95,24 @@ class UserEventRepository:
                 "attempt_id": event.attempt_id,
             },
         )
-        return seq
+
+    def assign_sequence(self) -> int:
+        """Number the committed, unnumbered events; how many were numbered."""
+        if self._postgres:
+            self._c.execute(_PG_LOCK)
+        pending = list(self._c.execute(_UNNUMBERED).scalars())
+        if not pending:
+            return 0
+        last = int(self._c.execute(_LAST_SEQ).scalar_one())
+        self._c.execute(
+            _NUMBER, [{"b_id": row_id, "b_seq": last + n} for n, row_id in enumerate(pending, 1)]
+        )
+        return len(pending)
 
     def count(
         self, company_id: str, after: datetime | None = None, until: datetime | None = None
     ) -> int:
-        """How many events of the company lie in ``(after, until]``."""
+        """How many numbered events of the company lie in ``(after, until]``."""
         query = select(func.count()).select_from(events).where(*_window(company_id, after, until))
         return int(self._c.execute(query).scalar_one())
 
@@ -102,7 +125,7 @@ class UserEventRepository:
         offset: int = 0,
         limit: int = 100,
     ) -> list[StoredUserEvent]:
-        """Events of the company in ``(after, until]``, oldest first (by ``seq``)."""
+        """Numbered events of the company in ``(after, until]``, by ``seq``."""
         query = (
             select(events)
             .where(*_window(company_id, after, until))

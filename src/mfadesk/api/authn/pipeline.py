@@ -30,13 +30,14 @@ from mfadesk.domain.errors import BadRequest, ClientNotAuthenticated, DomainErro
 from mfadesk.services.authn_attempts import purge_expired_attempts
 from mfadesk.services.authn_call import AuthnCall, AuthnConfig
 from mfadesk.services.authn_keys import client_key_accepted
+from mfadesk.services.user_events import number_user_events
 from mfadesk.store.database import Database
 from mfadesk.store.unit_of_work import UnitOfWork
 from mfadesk.wire.base import RequestModel
 
 AUTHN_BASE = "/mfa/v1_1"
 CLIENT_KEY_HEADER = "client-key"
-PURGE_EVERY = 256  # initialize calls between two sweeps of expired attempts
+HOUSEKEEPING_EVERY = 256  # initialize calls of a worker between two housekeeping runs
 log = logging.getLogger("mfadesk.api")
 
 P = ParamSpec("P")
@@ -53,14 +54,16 @@ class AuthnRuntime:
     _initializations: itertools.count[int] = field(default_factory=itertools.count)
 
     async def after_initialize(self) -> None:
-        """Now and then, sweep attempts that were abandoned and have expired."""
-        if next(self._initializations) % PURGE_EVERY == PURGE_EVERY - 1:
+        """Now and then, sweep attempts that were abandoned and have expired, and number the
+        user events logged since the last time."""
+        if next(self._initializations) % HOUSEKEEPING_EVERY == HOUSEKEEPING_EVERY - 1:
             now = self.config.env.clock()
-            await self.db.run(self._purge, now)
+            await self.db.run(self._housekeeping, now)
 
-    def _purge(self, now: datetime) -> None:
+    def _housekeeping(self, now: datetime) -> None:
         with self.db.unit_of_work() as uow:
             purge_expired_attempts(uow, now)
+            number_user_events(uow)
 
 
 class AuthnRequest:

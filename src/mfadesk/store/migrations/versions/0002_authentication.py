@@ -91,12 +91,13 @@ def upgrade() -> None:
     op.create_table(
         "user_events",
         sa.Column(
-            "seq",
+            "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=False,
+            autoincrement=True,
             nullable=False,
         ),
         sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=True),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("company_id", sa.String(length=36), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=True),
@@ -109,8 +110,9 @@ def upgrade() -> None:
         sa.Column("authn_key_name", sa.String(length=128), nullable=False),
         sa.Column("source_ip", sa.String(length=64), nullable=True),
         sa.Column("attempt_id", sa.String(length=36), nullable=True),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_user_events")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_events")),
         sa.UniqueConstraint("event_id", name=op.f("uq_user_events_event_id")),
+        sa.UniqueConstraint("seq", name=op.f("uq_user_events_seq")),
     )
     with op.batch_alter_table("user_events", schema=None) as batch_op:
         batch_op.create_index(
