@@ -62,11 +62,7 @@ class AdminRequest:
         return str(self.http.path_params[name])
 
     async def body(self, model: type[M]) -> M:
-        raw = await self.http.body()
-        try:
-            return model.model_validate_json(raw or b"null")
-        except ValidationError as error:
-            raise BadRequest(describe_body_error(model, error)) from error
+        return await read_body(self.http, model)
 
     async def run(
         self, fn: Callable[Concatenate[UnitOfWork, Call, P], T], *args: P.args, **kwargs: P.kwargs
@@ -78,6 +74,15 @@ class AdminRequest:
             return run_use_case(db.unit_of_work, fn, call, *args, **kwargs)
 
         return await db.run(work)
+
+
+async def read_body(http: Request, model: type[M]) -> M:
+    """The request body as ``model``, or the contract's 400."""
+    raw = await http.body()
+    try:
+        return model.model_validate_json(raw or b"null")
+    except ValidationError as error:
+        raise BadRequest(describe_body_error(model, error)) from error
 
 
 def describe_body_error(model: type[RequestModel], error: ValidationError) -> str:

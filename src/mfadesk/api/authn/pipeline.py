@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mfadesk.api.endpoint import Outcome, describe_body_error
+from mfadesk.api.endpoint import Outcome, read_body
 from mfadesk.api.responses import (
     domain_error_response,
     internal_error_response,
@@ -77,11 +76,7 @@ class AuthnRequest:
         self.call = call
 
     async def body(self, model: type[M]) -> M:
-        raw = await self.http.body()
-        try:
-            return model.model_validate_json(raw or b"null")
-        except ValidationError as error:
-            raise BadRequest(describe_body_error(model, error)) from error
+        return await read_body(self.http, model)
 
     async def run(
         self,
