@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from mfadesk.services.authn_keys import revoke_authn_key
 from mfadesk.services.provisioning import Operator, resolve_company
@@ -175,3 +176,20 @@ def test_unexpected_failure_is_a_bare_500_and_changes_nothing(make_stack: StackF
     assert_error(response, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
     random.failing = False
     assert logged_events(stack) == []
+
+
+def test_every_endpoint_answers_a_bare_500_when_the_database_fails(stack: Stack) -> None:
+    headers = {"client-key": add_client_key(stack)}
+    with stack.db.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE authn_keys RENAME TO authn_keys_away"))
+    try:
+        for method, path, body in CALLS:
+            response = call(stack, method, path, body, headers)
+            assert_error(response, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
+        malformed = httpx.post(
+            stack.server.base_url + AUTHN + "/initialize", content=b"{", headers=headers
+        )
+        assert_error(malformed, 500, "INTERNAL_SERVER_ERROR", "Internal server error")
+    finally:
+        with stack.db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE authn_keys_away RENAME TO authn_keys"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from mfadesk.api.authn.outcomes import AUTHN_OUTCOMES
+from mfadesk.api.authn.outcomes import authn_outcomes
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
 from mfadesk.api.responses import json_response
 from mfadesk.domain.authn_attempts import Attribute, attempt_timeout
@@ -29,7 +29,9 @@ def _value(credential: wire.CredentialInput) -> str:
     inputs = credential.collectedInputs
     named = [i for i in inputs if i.name.strip().upper() == credential.methodId.strip().upper()]
     chosen = named[0] if named else inputs[0] if len(inputs) == 1 else None
-    return chosen.value or "" if chosen is not None else ""
+    if chosen is None or chosen.value is None:
+        return ""
+    return chosen.value
 
 
 def _credentials(credentials: list[wire.CredentialInput] | None) -> tuple[CredentialInput, ...]:
@@ -150,7 +152,7 @@ ENDPOINTS = (
         "Initialize an authentication attempt",
         initialize_attempt,
         wire.InitializeRequest,
-        AUTHN_OUTCOMES(wire.AuthnResponse),
+        authn_outcomes(wire.AuthnResponse),
     ),
     AuthnEndpoint(
         "POST",
@@ -158,7 +160,7 @@ ENDPOINTS = (
         "Verify authentication credentials",
         verify_attempt,
         wire.VerifyRequest,
-        AUTHN_OUTCOMES(wire.AuthnResponse),
+        authn_outcomes(wire.AuthnResponse),
     ),
     AuthnEndpoint(
         "POST",
@@ -166,7 +168,7 @@ ENDPOINTS = (
         "Check the status of an authentication attempt",
         attempt_status,
         wire.StatusRequest,
-        AUTHN_OUTCOMES(wire.AuthnStatusResponse),
+        authn_outcomes(wire.AuthnStatusResponse),
     ),
     AuthnEndpoint(
         "POST",
@@ -174,6 +176,6 @@ ENDPOINTS = (
         "Cancel an authentication attempt",
         cancel_attempt,
         wire.CancelRequest,
-        AUTHN_OUTCOMES(wire.AuthnResponse),
+        authn_outcomes(wire.AuthnResponse),
     ),
 )

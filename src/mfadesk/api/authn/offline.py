@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from mfadesk.api.authn.outcomes import AUTHN_OUTCOMES
+from mfadesk.api.authn.outcomes import authn_outcomes
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
 from mfadesk.api.endpoint import Outcome
 from mfadesk.api.responses import json_response
@@ -43,7 +43,7 @@ ENDPOINTS = (
         offline_data,
         OfflineDataRequest,
         {
-            **AUTHN_OUTCOMES(OfflineBundleBody),
+            **authn_outcomes(OfflineBundleBody),
             404: Outcome(
                 "The ticket is unknown, expired, for another agent, or the code is no longer "
                 "enabled online.",

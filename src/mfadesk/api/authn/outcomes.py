@@ -12,12 +12,10 @@ UNAUTHORIZED = Outcome("Missing, unknown or revoked client-key (filter body).", 
 SERVER_ERROR = Outcome("Internal server error.", ErrorBody)
 
 
-def AUTHN_OUTCOMES(model: type[BaseModel]) -> dict[int, Outcome]:  # noqa: N802
+def authn_outcomes(model: type[BaseModel], *, with_body: bool = True) -> dict[int, Outcome]:
     """200 even for a wrong credential (``attemptResponseCode``: FAIL); HTTP errors are for
-    the transport: 400, 401, 500."""
-    return {
-        200: Outcome("The attempt's state after this call.", model),
-        400: BAD_REQUEST,
-        401: UNAUTHORIZED,
-        500: SERVER_ERROR,
-    }
+    the transport: 400 (a request body that does not parse), 401, 500."""
+    outcomes = {200: Outcome("The attempt's state after this call.", model)}
+    if with_body:
+        outcomes[400] = BAD_REQUEST
+    return {**outcomes, 401: UNAUTHORIZED, 500: SERVER_ERROR}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from mfadesk.api.authn.outcomes import AUTHN_OUTCOMES
+from mfadesk.api.authn.outcomes import authn_outcomes
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
 from mfadesk.api.responses import json_response
 from mfadesk.domain.authn_methods import RESOURCE_TEXTS
@@ -33,6 +33,6 @@ ENDPOINTS = (
         "Prompt texts (lang, resourceId)",
         resources,
         None,
-        AUTHN_OUTCOMES(ResourceList),
+        authn_outcomes(ResourceList, with_body=False),
     ),
 )
