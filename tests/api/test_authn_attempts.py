@@ -12,9 +12,12 @@ import pytest
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from tests.conftest import Stack
 from tests.support.authn import (
+    CHALLENGE,
+    FAIL,
+    SUCCESS,
     Agent,
     add_client_key,
-    code_at,
+    alice_code,
     credentials,
     email,
     logged_events,
@@ -23,18 +26,10 @@ from tests.support.authn import (
 )
 from tests.support.tenant import TOKEN_ALICE
 
-SUCCESS = ("SUCCESS", "CREDENTIAL_VERIFIED")
-FAIL = ("FAIL", "VERIFY_ERROR")
-CHALLENGE = ("CHALLENGE", "AUTHENTICATION_REQUIRED")
-
 
 @pytest.fixture
 def agent(stack: Stack) -> Agent:
     return Agent(stack, add_client_key(stack))
-
-
-def alice_code(stack: Stack, intervals: int = 0) -> str:
-    return code_at(stack, "alice", TOKEN_ALICE, intervals)
 
 
 def issue_emergency_tokencode(stack: Stack, user: str, **body: Any) -> dict[str, Any]:

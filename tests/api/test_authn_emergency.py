@@ -13,6 +13,8 @@ from mfadesk.client import parse_offline_bundle, verify_offline
 from mfadesk.domain.user_events import UserEventReason
 from tests.conftest import Stack
 from tests.support.authn import (
+    FAIL,
+    SUCCESS,
     Agent,
     add_client_key,
     code_at,
@@ -24,8 +26,6 @@ from tests.support.authn import (
 from tests.support.tenant import TOKEN_ALICE
 from tests.support.wire import assert_error
 
-SUCCESS = ("SUCCESS", "CREDENTIAL_VERIFIED")
-FAIL = ("FAIL", "VERIFY_ERROR")
 EMERGENCY = "EMERGENCY_TOKENCODE"
 
 

@@ -15,9 +15,13 @@ from mfadesk.otp.tokencodes import TokenGenerator
 from mfadesk.services.provisioning import Operator, add_user, resolve_company
 from tests.conftest import Stack, StackFactory
 from tests.support.authn import (
+    CHALLENGE,
+    FAIL,
+    SUCCESS,
     Agent,
     add_client_key,
     add_seeded_token,
+    alice_code,
     code_at,
     credential,
     email,
@@ -27,18 +31,10 @@ from tests.support.authn import (
 )
 from tests.support.tenant import CREDENTIAL_DAVE, DEVICE_DAVE, TOKEN_ALICE
 
-SUCCESS = ("SUCCESS", "CREDENTIAL_VERIFIED")
-FAIL = ("FAIL", "VERIFY_ERROR")
-CHALLENGE = ("CHALLENGE", "AUTHENTICATION_REQUIRED")
-
 
 @pytest.fixture
 def agent(stack: Stack) -> Agent:
     return Agent(stack, add_client_key(stack))
-
-
-def alice_code(stack: Stack, intervals: int = 0) -> str:
-    return code_at(stack, "alice", TOKEN_ALICE, intervals)
 
 
 def test_one_step_securid_success_body(stack: Stack, agent: Agent) -> None:

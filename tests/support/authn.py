@@ -22,8 +22,12 @@ from mfadesk.services.provisioning import (
 )
 from mfadesk.services.user_events import user_event_page
 from tests.conftest import Stack
+from tests.support.tenant import TOKEN_ALICE
 
 AUTHN = "/mfa/v1_1/authn"
+SUCCESS = ("SUCCESS", "CREDENTIAL_VERIFIED")
+FAIL = ("FAIL", "VERIFY_ERROR")
+CHALLENGE = ("CHALLENGE", "AUTHENTICATION_REQUIRED")
 
 
 def add_client_key(stack: Stack, name: str = "agent") -> str:
@@ -135,6 +139,11 @@ def code_at(stack: Stack, user: str, serial: str, intervals: int = 0) -> str:
     """The code the credential shows ``intervals`` away from the server's clock."""
     moment: datetime = stack.clock() + timedelta(minutes=intervals)
     return generator(stack, user, serial).at(moment)
+
+
+def alice_code(stack: Stack, intervals: int = 0) -> str:
+    """A code of alice's SID700 token (the tenant's ``TOKEN_ALICE``)."""
+    return code_at(stack, "alice", TOKEN_ALICE, intervals)
 
 
 def add_seeded_token(stack: Stack, serial: str, user: str | None, seed: bytes) -> None:

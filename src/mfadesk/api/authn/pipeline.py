@@ -85,13 +85,7 @@ class AuthnRequest:
         **kwargs: P.kwargs,
     ) -> T:
         """Run a use case on the database thread, in one unit of work."""
-        db, call = self.runtime.db, self.call
-
-        def work() -> T:
-            with db.unit_of_work() as uow:
-                return fn(uow, call, *args, **kwargs)
-
-        return await db.run(work)
+        return await self._within(False, lambda uow, call: fn(uow, call, *args, **kwargs))
 
     async def read(
         self,
@@ -100,11 +94,14 @@ class AuthnRequest:
         **kwargs: P.kwargs,
     ) -> T:
         """Like :meth:`run`, for a use case that only reads (no write lock on SQLite)."""
+        return await self._within(True, lambda uow, call: fn(uow, call, *args, **kwargs))
+
+    async def _within(self, readonly: bool, step: Callable[[UnitOfWork, AuthnCall], T]) -> T:
         db, call = self.runtime.db, self.call
 
         def work() -> T:
-            with db.unit_of_work(readonly=True) as uow:
-                return fn(uow, call, *args, **kwargs)
+            with db.unit_of_work(readonly=readonly) as uow:
+                return step(uow, call)
 
         return await db.run(work)
 
