@@ -7,6 +7,7 @@ import click
 from mfadesk import __version__
 from mfadesk.cli.admins import admin_group
 from mfadesk.cli.audit import audit_group
+from mfadesk.cli.authn_keys import authn_key_group
 from mfadesk.cli.demo import demo
 from mfadesk.cli.ds100 import ds100_group
 from mfadesk.cli.remote import api_group
@@ -37,6 +38,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(api_group)  # remote administration through the SDK
+cli.add_command(authn_key_group)
 
 
 def main() -> None:
