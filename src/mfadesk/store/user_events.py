@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from mfadesk.domain.event_logs import TimeWindow
 from mfadesk.domain.user_events import (
     StoredUserEvent,
     UserEvent,
@@ -70,6 +71,32 @@ def _window(
     return conditions
 
 
+# A company's numbered events in an export window, up to a snapshot's newest seq, by seq.
+_IN_EXPORT_WINDOW = (
+    events.c.company_id == bindparam("company_id"),
+    events.c.occurred_at > bindparam("after"),
+    events.c.occurred_at <= bindparam("until"),
+    events.c.seq <= bindparam("high_seq"),
+)
+_COUNT_IN_EXPORT_WINDOW = select(func.count()).select_from(events).where(*_IN_EXPORT_WINDOW)
+_PAGE_IN_EXPORT_WINDOW = (
+    select(events)
+    .where(*_IN_EXPORT_WINDOW)
+    .order_by(events.c.seq)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+
+
+def _export_params(company_id: str, window: TimeWindow, high_seq: int) -> dict[str, Any]:
+    return {
+        "company_id": company_id,
+        "after": window.stored_after,
+        "until": window.stored_until,
+        "high_seq": high_seq,
+    }
+
+
 class UserEventRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -108,6 +135,20 @@ class UserEventRepository:
             _NUMBER, [{"b_id": row_id, "b_seq": last + n} for n, row_id in enumerate(pending, 1)]
         )
         return len(pending)
+
+    def head_seq(self) -> int:
+        """The newest sequence number given so far (0 when none)."""
+        return int(self._c.execute(_LAST_SEQ).scalar_one())
+
+    def count_in_window(self, company_id: str, window: TimeWindow, high_seq: int) -> int:
+        params = _export_params(company_id, window, high_seq)
+        return int(self._c.execute(_COUNT_IN_EXPORT_WINDOW, params).scalar_one())
+
+    def page_in_window(
+        self, company_id: str, window: TimeWindow, high_seq: int, offset: int, limit: int
+    ) -> list[StoredUserEvent]:
+        params = {**_export_params(company_id, window, high_seq), "offset": offset, "limit": limit}
+        return [_to_stored(row) for row in self._c.execute(_PAGE_IN_EXPORT_WINDOW, params)]
 
     def count(
         self, company_id: str, after: datetime | None = None, until: datetime | None = None

@@ -9,6 +9,7 @@ from mfadesk.api.routes import (
     emergency_tokencodes,
     hardware_tokens,
     user_devices,
+    user_event_logs,
     users,
 )
 
@@ -19,4 +20,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *hardware_tokens.ENDPOINTS,
     *ds100.ENDPOINTS,
     *admin_logs.ENDPOINTS,
+    *user_event_logs.ENDPOINTS,
 )
