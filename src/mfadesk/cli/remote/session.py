@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from mfadesk.cli.remote.actions import ActionRefused
 from mfadesk.client import (
     KEY_FILE_ENV,
     ApiError,
@@ -101,7 +102,8 @@ class Remote:
         return AsyncAdminClient(self.credentials(), timeout=self.timeout, retry=self.retry)
 
     def run(self, work: Callable[[AsyncAdminClient], Awaitable[T]], hint: str = "") -> T:
-        """Run `work` with a client; SDK errors become `RemoteError`s of their exit status."""
+        """Run `work` with a client; SDK errors become `RemoteError`s of their exit status
+        (and a refusal of the command's own, such as `--user` naming someone else, exit 1)."""
         client = self.client()
 
         async def main() -> T:
@@ -112,6 +114,8 @@ class Remote:
             return asyncio.run(main())
         except MfadeskClientError as error:
             raise self.tagged(from_client_error(error, hint)) from None
+        except ActionRefused as refused:
+            raise self.tagged(RemoteError(str(refused))) from None
 
 
 def remote_options(command: Callable[..., Any]) -> Callable[..., Any]:
