@@ -13,9 +13,10 @@ from mfadesk.client import AsyncAdminClient
 from mfadesk.wire.admin_logs import AdminLogEntry
 
 COLUMNS = (
-    "eventLogDate", "adminUserName", "activityKey", "result", "targetObject1Type",
-    "targetObject1Name", "message", "sourceIPAddress",
+    "eventLogDate", "adminUserName", "activityKey", "result", "targetObject1Name",
+    "sourceIPAddress", "message",
 )  # fmt: skip
+WRAPPED = ("message",)
 
 
 def _moment(ctx: click.Context, param: click.Parameter, value: str) -> datetime:
@@ -87,7 +88,9 @@ def export(
         return
     if every_page:
         entries = session.run(lambda client: _every_entry(client, start, end, page_size))
-        show_table("Audit events", COLUMNS, [body(e) for e in entries], f"{len(entries)} events")
+        show_table(
+            "Audit events", COLUMNS, [body(e) for e in entries], f"{len(entries)} events", WRAPPED
+        )
         return
     page = session.run(
         lambda client: client.export_admin_logs(
@@ -100,7 +103,7 @@ def export(
     caption = f"page {page_number + 1} of {page.totalPages}, {page.totalElements} events"
     if page.totalPages > page_number + 1:
         caption += f" (next: --page {page_number + 1}, or --all)"
-    show_table("Audit events", COLUMNS, [body(e) for e in page.elements], caption)
+    show_table("Audit events", COLUMNS, [body(e) for e in page.elements], caption, WRAPPED)
 
 
 async def _every_entry(

@@ -64,13 +64,24 @@ def show_record(title: str, fields: Mapping[str, Any]) -> None:
     console().print(table)
 
 
+KEPT_WIDTH = 40  # a column other than `wrap` keeps up to this many characters on one line
+
+
 def show_table(
-    title: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], caption: str = ""
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    caption: str = "",
+    wrap: Sequence[str] = (),
 ) -> None:
-    """One row per record, the named fields as columns."""
+    """One row per record, the named fields as columns. Short values (ids, e-mails, times)
+    stay on one line where they can; the `wrap` columns (free text) take what is left."""
+    cells = [[_text(row.get(name)) for name in columns] for row in rows]
     table = Table(title=title, title_justify="left", caption=caption or None)
-    for name in columns:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(_text(row.get(name)) for name in columns))
+    for index, name in enumerate(columns):
+        widest = max([len(name), *(len(line[index]) for line in cells)])
+        keep = None if name in wrap else min(widest, KEPT_WIDTH)
+        table.add_column(name, overflow="fold", min_width=keep)
+    for line in cells:
+        table.add_row(*line)
     console().print(table)
