@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mfadesk.client import AdminClient, TransportError
-from tests.support.live_server import free_port
+from tests.support.demo import served_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"^```(python|sh)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -33,41 +29,9 @@ def examples(document: str, section: str | None = None) -> list[tuple[str, str]]
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """`mfadesk demo` then `mfadesk serve`, as the README tells a newcomer; the environment
-    the examples run in (the venv's `mfadesk` on PATH)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFADESK_")}
-    env.update(
-        MFADESK_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'mfadesk.db'}",
-        MFADESK_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        MFADESK_SECRET_KEY_FILE=str(tmp_path / "var" / "secret.key"),
-        MFADESK_OFFLINE_HASH_COST="10",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    command = [sys.executable, "-m", "mfadesk"]
-    subprocess.run([*command, "demo"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        key_file = tmp_path / "var" / "keys" / "help-desk-admin.key"
-        deadline = time.monotonic() + 60
-        with AdminClient.from_key_file(key_file) as api:
-            while True:
-                try:
-                    api.lookup_user("alice@example.com")
-                    break
-                except TransportError:
-                    assert server.poll() is None and time.monotonic() < deadline
-        # the examples' own environment: only what a user's shell would have
-        yield {**env, "MFADESK_KEY_FILE": "var/keys/help-desk-admin.key"}
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+    """The served demo; the environment the examples run in (the venv's `mfadesk` on PATH)."""
+    with served_demo(tmp_path) as served:
+        yield {**served.env, "MFADESK_KEY_FILE": "var/keys/help-desk-admin.key"}
 
 
 def run_examples(blocks: list[tuple[str, str]], cwd: Path, env: dict[str, str]) -> str:
