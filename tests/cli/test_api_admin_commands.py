@@ -3,6 +3,8 @@ against the server on loopback: users, SID700 and DS100 administration, emergenc
 
 from __future__ import annotations
 
+import json
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from mfadesk.domain.clock import format_timestamp
 from tests.conftest import Stack
 from tests.support.authenticators import credential, set_credential_pin, set_token_pin, token
 from tests.support.remote_cli import RemoteCli
-from tests.support.sdk import add_users_with_tokens, write_key_file
+from tests.support.sdk import add_users_with_tokens, key_file_contents, write_key_file
 from tests.support.tenant import (
     CREDENTIAL_DAVE,
     DEVICE_DAVE,
@@ -79,10 +81,7 @@ def test_eac_enable_usage_errors(helpdesk: RemoteCli, stack: Stack) -> None:
     assert helpdesk.run("eac", "enable", "--user", "b", "--hours", "169", status=2).stdout == ""
     assert helpdesk.error(
         "eac", "enable", "--user", "carol@acme.example", "--hours", "1", status=1
-    ) == (
-        "400 BAD_REQUEST: User is disabled. (a code may have been issued: run the command again "
-        "to issue a new one)"
-    )
+    ) == ("400 BAD_REQUEST: User is disabled.")  # no "may have been issued": it was refused
     assert len(stack.audit_events()) == before + 1  # only the refused one reached the service
 
 
@@ -271,3 +270,24 @@ def test_audit_export(stack: Stack, helpdesk: RemoteCli, super_admin: RemoteCli)
     )
     assert "needs an offset" in naive.stderr and naive.stdout == ""
     assert super_admin.run("audit", "export", "--after", after, status=2).stdout == ""
+
+
+def test_an_unanswered_eac_enable_says_a_code_may_exist(stack: Stack, tmp_path: Path) -> None:
+    with socket.socket() as silent:  # takes the connection and the request, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        contents = key_file_contents(stack)
+        contents["adminRestApiUrl"] = (
+            f"http://127.0.0.1:{silent.getsockname()[1]}/AdminInterface/restapi/"
+        )
+        key = tmp_path / "silent.key"
+        key.write_text(json.dumps(contents))
+        cli = RemoteCli(tmp_path, key)
+        alice = stack.tenant.user("alice")
+        message = cli.error(
+            "--timeout", "0.5", "eac", "enable", "--user", alice, "--hours", "1", status=4
+        )
+    assert "ReadTimeout" in message
+    assert message.endswith(
+        "(a code may have been issued: run the command again to issue a new one)"
+    )

@@ -61,11 +61,24 @@ def test_sdk_guide_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     assert "ClientStats(requests=1, retries=0, rate_limited=0)" in output
     assert "000100000001 Disabled" in output and "000100000002 Disabled" in output
     assert "Hardware token 1 is not assigned to a user" in output
+    # the endpoints after the first seven
+    assert "expiryValue=4 expiryUnit='hours' oneTimeUse=True False" in output
+    assert "Disabled None\nBob's spare Enabled\n['000100000002', '000100000003']" in output
+    assert "False\nUnassigned\n" in output
+    assert "409 CONFLICT: Hardware token 000100000002 is assigned to another user" in output
+    assert "014010008031 dave@example.com False" in output
+    assert "The Help Desk Admin role is not allowed to delete hardware tokens." in output
+    assert "deleted 000100000004 Disabled\nTrue\nFalse\n" in output
+    assert "4 2 3\n" in output and "True super-admin@example.com UNMARK_USER_DELETED" in output
     codes = tmp_path / "outage-codes.csv"
     assert stat.S_IMODE(codes.stat().st_mode) == 0o600
     assert len(codes.read_text().splitlines()) == 3  # header + Alice + Bob
     results = (tmp_path / "outage.results.csv").read_text().splitlines()
     assert len(results) == 5 and all(",ok," in line for line in results[1:])
+    onboarding = (tmp_path / "onboarding.results.csv").read_text().splitlines()
+    assert len(onboarding) == 4 and all(",ok," in line for line in onboarding[1:])
+    assert len((tmp_path / "onboarding-codes.csv").read_text().splitlines()) == 2
+    assert len((tmp_path / "bob-code.csv").read_text().splitlines()) == 3  # v1, then v2
 
 
 def test_readme_sdk_examples_run(demo: dict[str, str], tmp_path: Path) -> None:

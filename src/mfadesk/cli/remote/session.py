@@ -63,15 +63,17 @@ class ServiceUnreachable(RemoteError):
 
 
 def from_client_error(error: MfadeskClientError, hint: str = "") -> RemoteError:
-    suffix = f" ({hint})" if hint else ""
+    """`hint` is added where the request may have been applied without an answer (a
+    `TransportError` after it was sent): an API error or a failed connect applied nothing."""
     if isinstance(error, ApiError):
         details = {"status": error.status, "code": error.code, "description": error.description}
-        return RemoteError(f"{error}{suffix}", details)
+        return RemoteError(str(error), details)
     if isinstance(error, TransportError):
+        suffix = f" ({hint})" if hint and error.request_sent else ""
         return ServiceUnreachable(f"{error}{suffix}", {"requestSent": error.request_sent})
     if isinstance(error, KeyFileError):
         return RemoteUsageError(str(error))
-    return RemoteError(f"{error}{suffix}")
+    return RemoteError(str(error))
 
 
 @dataclass
