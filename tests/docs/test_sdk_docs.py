@@ -87,4 +87,6 @@ def test_readme_sdk_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     output = run_examples(blocks, tmp_path, demo)
     assert "Disabled\nEnabled\n404 NOT_FOUND User nobody@example.com not found" in output
     assert '"tokenStatus": "Disabled"' in output
+    assert "Bob's spare" in output and "carol@example.com" in output
     assert len((tmp_path / "site-codes.csv").read_text().splitlines()) == 2
+    assert len((tmp_path / "dave-code.csv").read_text().splitlines()) == 2
