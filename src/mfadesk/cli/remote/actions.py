@@ -229,7 +229,7 @@ async def ds100_credentials(
     found = await client.lookup_ds100(device)
     holders = {c.userId for c in found}
     if holders - {ref.id}:
-        holder = next((c.assignedUserEmail or c.userId for c in found), None)
+        holder = next((c.assignedUserEmail or c.userId for c in found), None) or "nobody"
         raise NotTheUsers(
             f"DS100 device {device} is registered to {holder}, not to {ref.email or ref.id}"
         )
