@@ -1,4 +1,4 @@
-.PHONY: run test check bench bench-bulk
+.PHONY: run test check bench bench-bulk bench-authn
 
 run:  ## install, create the demo tenant and serve it on http://127.0.0.1:8080
 	scripts/run
@@ -11,3 +11,6 @@ bench:  ## admin API throughput against the bare ceiling (run by hand)
 
 bench-bulk:  ## mfadesk api bulk throughput at the default rate limit (run by hand)
 	scripts/bootstrap && .venv/bin/python bench/bulk.py --unlimited
+
+bench-authn:  ## SECURID verifications/s at 32 connections, p50/p99 (needs wrk; run by hand)
+	scripts/bootstrap && .venv/bin/python bench/authn.py

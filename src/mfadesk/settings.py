@@ -52,6 +52,9 @@ class Settings:
     auth_failure_burst: float = 60.0
     offline_hash_cost_log2: int = DEFAULT_OFFLINE_COST_LOG2
     workers: int = 1
+    authn_lockout_failures: int = 10
+    authn_lockout_minutes: float = 15.0  # 0: locked until an administrator enables it again
+    authn_next_tokencode_failures: int = 3
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +75,11 @@ class Settings:
                 _number(env, "MFADESK_OFFLINE_HASH_COST", DEFAULT_OFFLINE_COST_LOG2, 10)
             ),
             workers=int(_number(env, "MFADESK_WORKERS", 1, 1)),
+            authn_lockout_failures=int(_number(env, "MFADESK_AUTHN_LOCKOUT_FAILURES", 10, 1)),
+            authn_lockout_minutes=_number(env, "MFADESK_AUTHN_LOCKOUT_MINUTES", 15.0, 0),
+            authn_next_tokencode_failures=int(
+                _number(env, "MFADESK_AUTHN_NEXT_TOKENCODE_FAILURES", 3, 1)
+            ),
         )
 
     def with_public_url(self, url: str) -> Settings:

@@ -76,8 +76,9 @@ def test_every_command_keeps_its_name() -> None:
         return found
 
     commands = tree(cli)
-    assert set(commands) >= {
+    assert set(commands) == {
         "serve", "demo", "admin", "user", "token", "ds100", "audit", "settings", "api",
+        "authn-key",
     }  # fmt: skip
     assert commands["api"] == {
         "audit": {"export": None},
@@ -103,4 +104,6 @@ def test_every_command_keeps_its_name() -> None:
         },
     }
     assert commands["user"] == {"add": None}
+    assert commands["token"] == {"add": None, "import": None}
+    assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
     assert commands["settings"] == {"set": None, "show": None}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import insert
+from sqlalchemy import column, insert, table
 
 from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.store.database import Database
@@ -55,8 +55,9 @@ def test_assigned_tokens_get_their_last_change_as_assignment(sqlite_url: str) ->
                 "digits": 6,
                 "interval_seconds": 60,
             }
-            # Only the columns revision 0001 has: the new ones do not exist yet.
-            connection.execute(insert(hardware_tokens).values(row))
+            # Only the columns revision 0001 has: later ones (and their defaults) do not exist yet.
+            legacy = table(hardware_tokens.name, *(column(name) for name in row))
+            connection.execute(insert(legacy).values(row))
     upgrade(db.engine)
     with db.unit_of_work() as uow:
         assigned = uow.hardware_tokens.get("c", "assigned")

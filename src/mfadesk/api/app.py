@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mfadesk.api.audience import AudiencePolicy
+from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
@@ -90,6 +91,7 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
         for e in ENDPOINTS
     ]
     routes.extend(docs_routes())
+    routes += authn_routes(settings, state.db, state.env)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

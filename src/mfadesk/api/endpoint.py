@@ -69,11 +69,7 @@ class AdminRequest:
         return str(self.http.path_params[name])
 
     async def body(self, model: type[M]) -> M:
-        raw = await self.http.body()
-        try:
-            return model.model_validate_json(raw or b"null")
-        except ValidationError as error:
-            raise BadRequest(_describe(model, error)) from error
+        return await read_body(self.http, model)
 
     def query(self, model: type[Q]) -> Q:
         """The query parameters as `model`; an empty value counts as absent."""
@@ -97,7 +93,17 @@ class AdminRequest:
         return await db.run(work)
 
 
-def _describe(model: type[RequestModel], error: ValidationError) -> str:
+async def read_body(http: Request, model: type[M]) -> M:
+    """The request body as ``model``, or the contract's 400."""
+    raw = await http.body()
+    try:
+        return model.model_validate_json(raw or b"null")
+    except ValidationError as error:
+        raise BadRequest(describe_body_error(model, error)) from error
+
+
+def describe_body_error(model: type[RequestModel], error: ValidationError) -> str:
+    """The 400 description of a body that does not validate."""
     problems = error.errors(include_url=False)
     if any(p["type"] in ("json_invalid", "json_type") for p in problems):
         return MALFORMED_BODY

@@ -12,6 +12,7 @@ from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 
 JSON = "application/json"
 AUTH_FAILURE_MESSAGE = "Server failed to process provided access token"
+CLIENT_KEY_FAILURE_MESSAGE = "Missing or invalid client-key"
 
 
 def json_response(model: BaseModel, status: int = 200) -> Response:
@@ -36,15 +37,21 @@ def too_many_requests(retry_after_seconds: int) -> Response:
     return domain_error_response(RateLimited(retry_after_seconds))
 
 
-def auth_failure_response(path: str) -> Response:
+def _filter_response(status: int, error: str, message: str, path: str) -> Response:
+    """The security filter's body: ``{timestamp, status, error, message, path}``."""
     body = AuthErrorBody(
-        timestamp=int(time.time() * 1000),
-        status=403,
-        error="Forbidden",
-        message=AUTH_FAILURE_MESSAGE,
-        path=path,
+        timestamp=int(time.time() * 1000), status=status, error=error, message=message, path=path
     )
-    return json_response(body, 403)
+    return json_response(body, status)
+
+
+def auth_failure_response(path: str) -> Response:
+    return _filter_response(403, "Forbidden", AUTH_FAILURE_MESSAGE, path)
+
+
+def unauthorized_response(path: str) -> Response:
+    """401 for the authentication API's ``client-key``, in the same filter format."""
+    return _filter_response(401, "Unauthorized", CLIENT_KEY_FAILURE_MESSAGE, path)
 
 
 def internal_error_response() -> Response:

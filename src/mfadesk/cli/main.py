@@ -18,6 +18,7 @@ COMMANDS = {
     "audit": "mfadesk.cli.audit:audit_group",
     "settings": "mfadesk.cli.settings:settings_group",
     "api": "mfadesk.cli.remote:api_group",  # remote administration through the SDK
+    "authn-key": "mfadesk.cli.authn_keys:authn_key_group",
 }
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from mfadesk.cli.runtime import CommandError, emit_json, runtime
-from mfadesk.services.provisioning import add_hardware_token, resolve_company
+from mfadesk.cli.token_import import import_command
+from mfadesk.services.provisioning import TokenSeed, add_hardware_token, resolve_company
 
 SEED_HEX_LENGTH = 32
 
 
-def parse_seed(seed_hex: str | None) -> bytes | None:
+def parse_seed(seed_hex: str | None) -> TokenSeed | None:
     if seed_hex is None:
         return None
     try:
@@ -19,7 +20,7 @@ def parse_seed(seed_hex: str | None) -> bytes | None:
         raise CommandError("--seed must be hexadecimal") from error
     if len(seed) * 2 != SEED_HEX_LENGTH:
         raise CommandError("--seed must be a 128-bit seed (32 hex digits)")
-    return seed
+    return TokenSeed(seed)
 
 
 @click.group("token")
@@ -55,3 +56,6 @@ def add(
     else:
         owner = f"assigned to {token.user_id}" if token.user_id else "unassigned"
         click.echo(f"hardware token {token.serial}: {token.status.value}, {owner}")
+
+
+token_group.add_command(import_command)

@@ -11,7 +11,8 @@ key file (its ``adminRestApiUrl`` says where the API is)::
 
 `AsyncAdminClient` has the same methods as coroutines. Errors are `ApiError` subclasses
 carrying the service's status, code and description (see `mfadesk.client.errors`). Offline
-agents use `verify_offline` to check an emergency tokencode against a downloaded bundle.
+agents use `parse_offline_bundle` and `verify_offline` to check an emergency tokencode against
+a downloaded bundle.
 """
 
 from mfadesk.client.aio import AsyncAdminClient
@@ -33,6 +34,7 @@ from mfadesk.client.errors import (
     TransportError,
     UnexpectedResponse,
 )
+from mfadesk.client.offline import parse_offline_bundle
 from mfadesk.client.retry import NO_RETRIES, RetryPolicy
 from mfadesk.client.sync import AdminClient
 from mfadesk.otp.emergency import OfflineBundle, verify_offline
@@ -68,5 +70,6 @@ __all__ = [
     "TransportError",
     "UnexpectedResponse",
     "UserDetailsResponse",
+    "parse_offline_bundle",
     "verify_offline",
 ]

@@ -41,6 +41,8 @@ class Action(StrEnum):
     SYNC_USER = "SYNC_USER"
     LIST_USER_DEVICES = "LIST_USER_DEVICES"
     CHANGE_EMERGENCY_ACCESS_SETTINGS = "CHANGE_EMERGENCY_ACCESS_SETTINGS"
+    CREATE_AUTHN_KEY = "CREATE_AUTHN_KEY"
+    REVOKE_AUTHN_KEY = "REVOKE_AUTHN_KEY"
 
 
 class Result(StrEnum):
@@ -59,6 +61,7 @@ class TargetType(StrEnum):
     ADMIN = "ADMIN"
     AUDIT_LOG = "AUDIT_LOG"
     COMPANY = "COMPANY"
+    AUTHN_KEY = "AUTHN_KEY"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.lockout import Lockout
 
 INVALID_EXPIRATION = "Invalid expiration date."
 
@@ -29,11 +30,20 @@ class EmergencyTokencode:
     one_time_use: bool
     created_at: datetime
     used_at: datetime | None = None
+    lockout: Lockout = field(default_factory=Lockout)
 
     def usable_online(self, now: datetime) -> bool:
         return (
             self.status is EmergencyStatus.ENABLED
             and now < self.expires_at
+            and not (self.one_time_use and self.used_at is not None)
+        )
+
+    def offline_downloadable(self, now: datetime) -> bool:
+        """Handed to offline agents while enabled online and valid offline (and not spent)."""
+        return (
+            self.status is EmergencyStatus.ENABLED
+            and now < self.offline_expires_at
             and not (self.one_time_use and self.used_at is not None)
         )
 

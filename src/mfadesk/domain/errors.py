@@ -5,6 +5,7 @@ gives for it, so the HTTP edge maps them in one place::
 
     DomainError
     ├── BadRequest            400  syntax or value errors the domain detects
+    ├── ClientNotAuthenticated 401 missing/unknown/revoked ``client-key`` (authentication API)
     ├── NotAuthenticated      403  filter-format body (bad/unknown/revoked credentials)
     ├── Forbidden             403  role may not perform the action
     ├── NotFound              404
@@ -29,6 +30,16 @@ class DomainError(Exception):
 class BadRequest(DomainError):
     status = 400
     reason = "BAD_REQUEST"
+
+
+class ClientNotAuthenticated(DomainError):
+    """An agent's ``client-key`` was missing, unknown or revoked (authentication API)."""
+
+    status = 401
+    reason = "UNAUTHORIZED"
+
+    def __init__(self, description: str = "Missing or invalid client-key") -> None:
+        super().__init__(description)
 
 
 class NotAuthenticated(DomainError):

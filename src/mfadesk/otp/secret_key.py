@@ -28,12 +28,14 @@ def _derive(master: bytes, purpose: str) -> bytes:
 class ServerKeys:
     emergency_hmac: bytes
     seed_encryption: bytes
+    offline_ticket: bytes
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
         return cls(
             emergency_hmac=_derive(master, "mfadesk emergency tokencode hmac v1"),
             seed_encryption=_derive(master, "mfadesk token seed encryption v1"),
+            offline_ticket=_derive(master, "mfadesk offline data ticket v1"),
         )
 
 

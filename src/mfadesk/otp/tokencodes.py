@@ -110,17 +110,30 @@ class TokenGenerator:
         return f"{value % 10**self._digits:0{self._digits}d}"
 
     def find_match(
-        self, code: str, now_epoch: int, *, offset_intervals: int = 0, window: int = 1
+        self,
+        code: str,
+        now_epoch: int,
+        *,
+        offset_intervals: int = 0,
+        window: int = 1,
+        after_interval: int | None = None,
     ) -> Match | None:
-        """Search ``code`` at now+offset+delta for delta = 0, -1, +1, … ±window."""
+        """Search ``code`` at now+offset+delta for delta = 0, -1, +1, … ±window.
+
+        Intervals at or before ``after_interval`` (the last one used) are skipped: a
+        tokencode is accepted once.
+        """
         if window < 0:
             raise ValueError("window must not be negative")
         if len(code) != self._digits or not (code.isascii() and code.isdigit()):
             return None
         center = now_epoch // self._interval + offset_intervals
         for delta in _nearest_first(window):
-            if hmac.compare_digest(self.code_for_interval(center + delta), code):
-                return Match(delta=delta, interval_index=center + delta)
+            index = center + delta
+            if after_interval is not None and index <= after_interval:
+                continue
+            if hmac.compare_digest(self.code_for_interval(index), code):
+                return Match(delta=delta, interval_index=index)
         return None
 
     def _block(self, block_number: int) -> bytes:

@@ -75,6 +75,11 @@ def set_ds100_status(
         results.append(UserCredential(user_id, updated))
     verb = "enabled" if status is TokenStatus.ENABLED else "disabled"
     message = f"OTP credentials of DS100 device {device_serial} of user {user_id} {verb}"
+    # Enabling (again) is how an administrator clears an authentication lockout.
+    if status is TokenStatus.ENABLED and uow.securid_credentials.clear_device_lockout(
+        device_serial
+    ):
+        changed_any, message = True, f"{message}; failed authentications cleared"
     record_success(uow, call, changed=changed_any, message=message)
     return results
 

@@ -55,7 +55,12 @@ def set_hardware_token_status(
         uow.hardware_tokens.save(updated)
     verb = "enabled" if status is TokenStatus.ENABLED else "disabled"
     message = f"Hardware token {serial} of user {user_id} {verb}"
-    record_success(uow, call, changed=changed, message=message if changed else f"{message} already")
+    if not changed:
+        message += " already"
+    # Enabling (again) is how an administrator clears an authentication lockout.
+    if status is TokenStatus.ENABLED and uow.securid_credentials.clear_token_lockout(serial):
+        changed, message = True, f"{message}; failed authentications cleared"
+    record_success(uow, call, changed=changed, message=message)
     return updated
 
 

@@ -5,8 +5,8 @@ They are audited like API calls, with the operator as the actor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from mfadesk.domain.admins import Admin, ApiKey, Role
 from mfadesk.domain.audit import Action, AuditEvent, Result, Target, TargetType
@@ -163,17 +163,32 @@ def revoke_api_key(uow: UnitOfWork, op: Operator, access_id: str) -> None:
         op.audit(uow, company, Action.REVOKE_API_KEY, target, f"API key {access_id} revoked")
 
 
+@dataclass(frozen=True, slots=True)
+class TokenSeed:
+    """A token's secret and how it counts: from ``--seed`` or a seed file."""
+
+    seed: bytes = field(repr=False)
+    digits: int = 6
+    interval: int = 60
+    expiry: date | None = None
+
+
 def add_hardware_token(
     uow: UnitOfWork,
     op: Operator,
     company: Company,
     serial: str,
     user_email: str | None = None,
-    seed: bytes | None = None,
+    seed: TokenSeed | None = None,
 ) -> HardwareToken:
-    """A SID700 token; assigned and Enabled when a user is given, else Disabled and unassigned."""
+    """A SID700 token; assigned and Enabled when a user is given, else Disabled and unassigned.
+
+    Without a seed, a random one is stored (the token cannot produce codes anyone knows).
+    """
     if not serial or len(serial) > MAX_SERIAL_LENGTH:
         raise BadRequest(f"a token serial is 1 to {MAX_SERIAL_LENGTH} characters")
+    if seed is not None and not (serial.isascii() and serial.isdigit() and len(serial) <= 12):
+        raise BadRequest("a token with a seed needs a serial of 1 to 12 digits")
     if uow.hardware_tokens.exists(serial):
         raise Conflict(f"Hardware token {serial} already exists")
     user = user_by_email(uow, company, user_email) if user_email else None
@@ -185,10 +200,16 @@ def add_hardware_token(
         name=serial if user else None,
         status_changed_at=op.now,
         status_changed_by=OPERATOR,
+        expiry_date=seed.expiry if seed else None,
         assigned_at=op.now if user else None,
         assigned_by=OPERATOR if user else None,
     )
-    uow.hardware_tokens.add(token, op.encrypt_seed(serial, seed))
+    uow.hardware_tokens.add(
+        token,
+        op.encrypt_seed(serial, seed.seed if seed else None),
+        digits=seed.digits if seed else 6,
+        interval_seconds=seed.interval if seed else 60,
+    )
     assigned = f", assigned to {user.email}" if user else ""
     op.audit(
         uow,

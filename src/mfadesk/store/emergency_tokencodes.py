@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, insert, select, update
 
 from mfadesk.domain.emergency_tokencodes import EmergencyStatus, EmergencyTokencode
+from mfadesk.domain.lockout import Lockout
 from mfadesk.store.tables import emergency_tokencodes as codes
 from mfadesk.store.timestamps import as_utc, as_utc_or_none
 
@@ -20,6 +21,23 @@ _LATEST = (
         codes.c.created_at.desc(),
     )
     .limit(1)
+)
+# Issuing a code disables the user's earlier ones in the same transaction: at most one is enabled.
+_ENABLED = (
+    select(codes)
+    .where(codes.c.user_id == bindparam("user_id"), codes.c.status == EmergencyStatus.ENABLED.value)
+    .order_by(codes.c.created_at.desc())
+    .limit(1)
+)
+_ENABLED_FOR_UPDATE = _ENABLED.with_for_update()
+_SAVE_CHECK = (
+    update(codes)
+    .where(codes.c.id == bindparam("b_id"))
+    .values(
+        used_at=bindparam("used_at"),
+        failed_attempts=bindparam("failed_attempts"),
+        locked_until=bindparam("locked_until"),
+    )
 )
 _DISABLE_ALL = (
     update(codes)
@@ -43,6 +61,7 @@ def _to_code(row: Any) -> EmergencyTokencode:
         one_time_use=row.one_time_use,
         created_at=as_utc(row.created_at),
         used_at=as_utc_or_none(row.used_at),
+        lockout=Lockout(row.failed_attempts, as_utc_or_none(row.locked_until)),
     )
 
 
@@ -57,6 +76,24 @@ class EmergencyTokencodeRepository:
     def latest(self, user_id: str) -> EmergencyTokencode | None:
         row = self._c.execute(_LATEST, {"user_id": user_id}).first()
         return None if row is None else _to_code(row)
+
+    def enabled(self, user_id: str, *, for_update: bool = False) -> EmergencyTokencode | None:
+        """The user's current code, while it is enabled online (expired or not)."""
+        statement = _ENABLED_FOR_UPDATE if for_update else _ENABLED
+        row = self._c.execute(statement, {"user_id": user_id}).first()
+        return None if row is None else _to_code(row)
+
+    def save_check(self, code: EmergencyTokencode) -> None:
+        """Record what checking the code changed: its use and its failures."""
+        self._c.execute(
+            _SAVE_CHECK,
+            {
+                "b_id": code.id,
+                "used_at": code.used_at,
+                "failed_attempts": code.lockout.failures,
+                "locked_until": code.lockout.locked_until,
+            },
+        )
 
     def add(self, code: EmergencyTokencode) -> None:
         self._c.execute(

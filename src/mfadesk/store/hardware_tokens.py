@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from mfadesk.domain.errors import Conflict
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
 from mfadesk.store.tables import hardware_tokens
 from mfadesk.store.timestamps import as_utc
@@ -78,23 +80,36 @@ class HardwareTokenRepository:
         query = select(hardware_tokens.c.serial).where(hardware_tokens.c.serial == serial)
         return self._c.execute(query).first() is not None
 
-    def add(self, token: HardwareToken, seed_ciphertext: bytes | None) -> None:
-        self._c.execute(
-            insert(hardware_tokens).values(
-                serial=token.serial,
-                company_id=token.company_id,
-                status=token.status.value,
-                user_id=token.user_id,
-                name=token.name,
-                status_changed_at=token.status_changed_at,
-                status_changed_by=token.status_changed_by,
-                pin_set=token.pin_set,
-                expiry_date=token.expiry_date,
-                assigned_at=token.assigned_at,
-                assigned_by=token.assigned_by,
-                seed_ciphertext=seed_ciphertext,
-            )
+    def add(
+        self,
+        token: HardwareToken,
+        seed_ciphertext: bytes | None,
+        *,
+        digits: int = 6,
+        interval_seconds: int = 60,
+    ) -> None:
+        """Insert a new token; a serial already taken (say, by a concurrent import) is a
+        ``Conflict``."""
+        statement = insert(hardware_tokens).values(
+            serial=token.serial,
+            company_id=token.company_id,
+            status=token.status.value,
+            user_id=token.user_id,
+            name=token.name,
+            status_changed_at=token.status_changed_at,
+            status_changed_by=token.status_changed_by,
+            pin_set=token.pin_set,
+            expiry_date=token.expiry_date,
+            assigned_at=token.assigned_at,
+            assigned_by=token.assigned_by,
+            seed_ciphertext=seed_ciphertext,
+            digits=digits,
+            interval_seconds=interval_seconds,
         )
+        try:
+            self._c.execute(statement)
+        except IntegrityError as error:
+            raise Conflict(f"Hardware token {token.serial} already exists") from error
 
     def save(self, token: HardwareToken) -> None:
         self._c.execute(

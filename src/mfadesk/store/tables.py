@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -82,6 +84,25 @@ api_keys = Table(
     Column("revoked_at", Timestamp, nullable=True),
 )
 
+
+def lockout_columns() -> list[Column[Any]]:
+    """Consecutive failures of a credential and the lock they led to."""
+    return [
+        Column("failed_attempts", Integer, nullable=False, default=0, server_default="0"),
+        Column("locked_until", Timestamp, nullable=True),
+    ]
+
+
+def verification_columns() -> list[Column[Any]]:
+    """Per-credential tokencode verification state: learned clock offset (intervals), last
+    accepted interval (replay protection) and lockout."""
+    return [
+        Column("clock_offset", Integer, nullable=False, default=0, server_default="0"),
+        Column("last_interval", BigInteger, nullable=True),
+        *lockout_columns(),
+    ]
+
+
 hardware_tokens = Table(
     "hardware_tokens",
     metadata,
@@ -99,6 +120,7 @@ hardware_tokens = Table(
     Column("interval_seconds", Integer, nullable=False, default=60),
     Column("assigned_at", Timestamp, nullable=True),
     Column("assigned_by", String(320), nullable=True),
+    *verification_columns(),
 )
 
 ds100_devices = Table(
@@ -122,6 +144,7 @@ ds100_credentials = Table(
     Column("status_changed_by", String(320), nullable=False),
     Column("pin_set", Boolean, nullable=False, default=False),
     Column("seed_ciphertext", LargeBinary, nullable=True),
+    *verification_columns(),
 )
 
 emergency_tokencodes = Table(
@@ -138,6 +161,7 @@ emergency_tokencodes = Table(
     Column("one_time_use", Boolean, nullable=False, default=False),
     Column("created_at", Timestamp, nullable=False),
     Column("used_at", Timestamp, nullable=True),
+    *lockout_columns(),
     Index("ix_emergency_tokencodes_user_status", "user_id", "status"),
 )
 
@@ -187,3 +211,65 @@ export_snapshots = Table(
 )
 
 Index("ix_audit_events_company_occurred", audit_events.c.company_id, audit_events.c.occurred_at)
+# Agents' API keys (`client-key`): only the SHA-256 of the key is stored.
+authn_keys = Table(
+    "authn_keys",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    UniqueConstraint("company_id", "name", name="uq_authn_keys_company_name"),
+)
+
+# Open (CHALLENGE) attempts, and finished ones the agent asked to keep for a status call.
+authn_attempts = Table(
+    "authn_attempts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("authn_key_id", String(36), ForeignKey("authn_keys.id"), nullable=False),
+    Column("client_id", String(255), nullable=True),
+    Column("subject_name", String(320), nullable=False),
+    Column("user_id", String(36), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("last_message_id", String(128), nullable=False),
+    Column("timeout_seconds", Integer, nullable=False),
+    Column("expires_at", Timestamp, nullable=False, index=True),
+    Column("keep", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("successful_methods", String(255), nullable=False, default=""),
+    Column("pending_kind", String(16), nullable=True),
+    Column("pending_serial", String(36), nullable=True),
+    Column("pending_interval", BigInteger, nullable=True),
+    Column("assurance_policy_id", String(255), nullable=True),
+    Column("session_attributes", Text, nullable=False, default="[]"),
+)
+
+# Every authentication step. Rows are inserted unnumbered (no lock on the hot path); the
+# sequencer gives them a gap-free `seq` before anything reads them (see store/user_events.py).
+user_events = Table(
+    "user_events",
+    metadata,
+    # Insertion order (a database sequence: never waits, may have gaps); orders the numbering.
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("seq", BigInteger, nullable=True, unique=True),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("company_id", String(36), nullable=False),
+    Column("user_id", String(36), nullable=True),
+    Column("subject_name", String(320), nullable=False),
+    Column("method", String(64), nullable=True),
+    Column("result", String(16), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("credential_serial", String(36), nullable=True),
+    Column("client_id", String(255), nullable=True),
+    Column("authn_key_name", String(128), nullable=False),
+    Column("source_ip", String(64), nullable=True),
+    Column("attempt_id", String(36), nullable=True),
+    Index("ix_user_events_company_time", "company_id", "occurred_at"),
+)

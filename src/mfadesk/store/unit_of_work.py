@@ -8,11 +8,15 @@ from sqlalchemy import Connection, Engine
 
 from mfadesk.store.admins import AdminRepository
 from mfadesk.store.audit import AuditRepository
+from mfadesk.store.authn_attempts import AuthnAttemptRepository
+from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.securid_credentials import SecurIdCredentialRepository
+from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
 
 
@@ -27,6 +31,10 @@ class UnitOfWork:
     emergency_tokencodes: EmergencyTokencodeRepository
     audit: AuditRepository
     export_snapshots: ExportSnapshotRepository
+    authn_keys: AuthnKeyRepository
+    authn_attempts: AuthnAttemptRepository
+    securid_credentials: SecurIdCredentialRepository
+    user_events: UserEventRepository
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self._engine = engine
@@ -47,6 +55,10 @@ class UnitOfWork:
         self.emergency_tokencodes = EmergencyTokencodeRepository(connection)
         self.audit = AuditRepository(connection)
         self.export_snapshots = ExportSnapshotRepository(connection)
+        self.authn_keys = AuthnKeyRepository(connection)
+        self.authn_attempts = AuthnAttemptRepository(connection)
+        self.securid_credentials = SecurIdCredentialRepository(connection)
+        self.user_events = UserEventRepository(connection)
         return self
 
     def __exit__(

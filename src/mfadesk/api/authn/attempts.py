@@ -1,0 +1,181 @@
+"""``/authn/initialize``, ``/authn/verify``, ``/authn/status`` and ``/authn/cancel``."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from mfadesk.api.authn.outcomes import authn_outcomes
+from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
+from mfadesk.api.responses import json_response
+from mfadesk.domain.authn_attempts import Attribute, attempt_timeout
+from mfadesk.domain.authn_methods import METHOD_VERSION, PROMPTS, Method
+from mfadesk.domain.clock import format_timestamp
+from mfadesk.services.authn_attempts import (
+    AuthnOutcome,
+    CredentialInput,
+    InitializeInput,
+    StatusOutcome,
+    VerifyInput,
+    cancel,
+    initialize,
+    status,
+    verify,
+)
+from mfadesk.wire import authn as wire
+
+
+def _value(credential: wire.CredentialInput) -> str:
+    """The input named after the method (or the only input there is)."""
+    inputs = credential.collectedInputs
+    named = [i for i in inputs if i.name.strip().upper() == credential.methodId.strip().upper()]
+    chosen = named[0] if named else inputs[0] if len(inputs) == 1 else None
+    if chosen is None or chosen.value is None:
+        return ""
+    return chosen.value
+
+
+def _credentials(credentials: list[wire.CredentialInput] | None) -> tuple[CredentialInput, ...]:
+    return tuple(CredentialInput(c.methodId, _value(c)) for c in credentials or ())
+
+
+def _pairs(attributes: tuple[Attribute, ...]) -> list[wire.NameValuePair]:
+    return [
+        wire.NameValuePair(name=a.name, value=a.value, dataType=a.data_type) for a in attributes
+    ]
+
+
+def _method_body(method: Method, priority: int) -> wire.AuthenticationMethod:
+    prompt = PROMPTS[method]
+    return wire.AuthenticationMethod(
+        methodId=method.value,
+        displayName=prompt.display_name,
+        priority=priority,
+        versions=[
+            wire.AuthenticationMethodVersion(
+                versionId=METHOD_VERSION,
+                prompt=wire.MethodPrompt(
+                    promptResourceId=prompt.resource_id, defaultText=prompt.default_text
+                ),
+            )
+        ],
+    )
+
+
+def authn_response_body(outcome: AuthnOutcome) -> wire.AuthnResponse:
+    return wire.AuthnResponse(
+        context=wire.AuthnContext(
+            authnAttemptId=outcome.attempt_id,
+            messageId=outcome.message_id,
+            inResponseTo=outcome.in_response_to,
+        ),
+        credentialValidationResults=[
+            wire.CredentialValidationResult(
+                methodId=r.method_id,
+                methodResponseCode=r.code.value,
+                methodReasonCode=r.reason,
+                authnAttributes=_pairs(r.attributes),
+            )
+            for r in outcome.results
+        ],
+        attemptResponseCode=outcome.code.value,
+        attemptReasonCode=outcome.reason,
+        # One set per method: an agent offers the user a choice between them.
+        challengeMethods=wire.ChallengeMethods(
+            challenges=[
+                wire.ChallengeMethodSet(requiredMethods=[_method_body(method, priority)])
+                for priority, method in enumerate(outcome.challenges, start=1)
+            ]
+        ),
+    )
+
+
+async def initialize_attempt(request: AuthnRequest) -> Response:
+    body = await request.body(wire.InitializeRequest)
+    inputs = InitializeInput(
+        subject_name=body.subjectName,
+        message_id=body.context.messageId,
+        timeout_seconds=attempt_timeout(body.authnAttemptTimeout),
+        keep=bool(body.keepAttempt),
+        client_id=body.clientId,
+        assurance_policy_id=body.assurancePolicyId,
+        session_attributes=tuple(
+            Attribute(a.name, a.value, a.dataType) for a in body.sessionAttributes or ()
+        ),
+        credentials=_credentials(body.subjectCredentials),
+    )
+    outcome = await request.run(initialize, inputs)
+    await request.runtime.after_initialize()
+    return json_response(authn_response_body(outcome))
+
+
+async def verify_attempt(request: AuthnRequest) -> Response:
+    body = await request.body(wire.VerifyRequest)
+    context = body.context
+    inputs = VerifyInput(
+        attempt_id=context.authnAttemptId,
+        message_id=context.messageId,
+        in_response_to=context.inResponseTo,
+        credentials=_credentials(body.subjectCredentials),
+    )
+    return json_response(authn_response_body(await request.run(verify, inputs)))
+
+
+def status_body(outcome: StatusOutcome) -> wire.AuthnStatusResponse:
+    attempt = outcome.attempt
+    return wire.AuthnStatusResponse(
+        attemptResponseCode=outcome.code.value,
+        attemptReasonCode=outcome.reason,
+        subjectName=attempt.subject_name if attempt else None,
+        authnPolicyId=attempt.assurance_policy_id if attempt else None,
+        sessionAttributes=_pairs(attempt.session_attributes) if attempt else [],
+        successfulMethods=[m.value for m in attempt.successful_methods] if attempt else [],
+        attemptExpires=format_timestamp(attempt.expires_at) if attempt else None,
+    )
+
+
+async def attempt_status(request: AuthnRequest) -> Response:
+    body = await request.body(wire.StatusRequest)
+    outcome = await request.run(status, body.authnAttemptId, bool(body.removeAttemptId))
+    return json_response(status_body(outcome))
+
+
+async def cancel_attempt(request: AuthnRequest) -> Response:
+    body = await request.body(wire.CancelRequest)
+    outcome = await request.run(cancel, body.authnAttemptId, bool(body.removeAttemptId))
+    return json_response(authn_response_body(outcome))
+
+
+ENDPOINTS = (
+    AuthnEndpoint(
+        "POST",
+        "/authn/initialize",
+        "Initialize an authentication attempt",
+        initialize_attempt,
+        wire.InitializeRequest,
+        authn_outcomes(wire.AuthnResponse),
+    ),
+    AuthnEndpoint(
+        "POST",
+        "/authn/verify",
+        "Verify authentication credentials",
+        verify_attempt,
+        wire.VerifyRequest,
+        authn_outcomes(wire.AuthnResponse),
+    ),
+    AuthnEndpoint(
+        "POST",
+        "/authn/status",
+        "Check the status of an authentication attempt",
+        attempt_status,
+        wire.StatusRequest,
+        authn_outcomes(wire.AuthnStatusResponse),
+    ),
+    AuthnEndpoint(
+        "POST",
+        "/authn/cancel",
+        "Cancel an authentication attempt",
+        cancel_attempt,
+        wire.CancelRequest,
+        authn_outcomes(wire.AuthnResponse),
+    ),
+)

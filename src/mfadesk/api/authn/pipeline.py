@@ -1,0 +1,158 @@
+"""Authentication API endpoints: a declaration plus the one pipeline every agent request goes
+through — ``client-key`` present, run the use case (which checks the key in its transaction),
+map errors.
+
+Errors keep the admin API's principles: 401 in the security filter's format for a missing,
+unknown or revoked key (checked before anything else), 400 in the application error format for
+a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mfadesk.api.endpoint import Outcome, read_body
+from mfadesk.api.responses import (
+    domain_error_response,
+    internal_error_response,
+    unauthorized_response,
+)
+from mfadesk.domain.errors import BadRequest, ClientNotAuthenticated, DomainError
+from mfadesk.services.authn_attempts import purge_expired_attempts
+from mfadesk.services.authn_call import AuthnCall, AuthnConfig
+from mfadesk.services.authn_keys import client_key_accepted
+from mfadesk.services.user_events import number_user_events
+from mfadesk.store.database import Database
+from mfadesk.store.unit_of_work import UnitOfWork
+from mfadesk.wire.base import RequestModel
+
+AUTHN_BASE = "/mfa/v1_1"
+CLIENT_KEY_HEADER = "client-key"
+HOUSEKEEPING_EVERY = 256  # initialize calls of a worker between two housekeeping runs
+log = logging.getLogger("mfadesk.api")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=RequestModel)
+
+
+@dataclass(slots=True)
+class AuthnRuntime:
+    """Built once per process."""
+
+    db: Database
+    config: AuthnConfig
+    _initializations: itertools.count[int] = field(default_factory=itertools.count)
+
+    async def after_initialize(self) -> None:
+        """Now and then, sweep attempts that were abandoned and have expired, and number the
+        user events logged since the last time."""
+        if next(self._initializations) % HOUSEKEEPING_EVERY == HOUSEKEEPING_EVERY - 1:
+            now = self.config.env.clock()
+            await self.db.run(self._housekeeping, now)
+
+    def _housekeeping(self, now: datetime) -> None:
+        with self.db.unit_of_work() as uow:
+            purge_expired_attempts(uow, now)
+            number_user_events(uow)
+
+
+class AuthnRequest:
+    """What a handler gets: the HTTP request, the runtime and the service call."""
+
+    __slots__ = ("call", "http", "runtime")
+
+    def __init__(self, http: Request, runtime: AuthnRuntime, call: AuthnCall) -> None:
+        self.http = http
+        self.runtime = runtime
+        self.call = call
+
+    async def body(self, model: type[M]) -> M:
+        return await read_body(self.http, model)
+
+    async def run(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, AuthnCall, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run a use case on the database thread, in one unit of work."""
+        return await self._within(False, lambda uow, call: fn(uow, call, *args, **kwargs))
+
+    async def read(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, AuthnCall, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like :meth:`run`, for a use case that only reads (no write lock on SQLite)."""
+        return await self._within(True, lambda uow, call: fn(uow, call, *args, **kwargs))
+
+    async def _within(self, readonly: bool, step: Callable[[UnitOfWork, AuthnCall], T]) -> T:
+        db, call = self.runtime.db, self.call
+
+        def work() -> T:
+            with db.unit_of_work(readonly=readonly) as uow:
+                return step(uow, call)
+
+        return await db.run(work)
+
+
+Handler = Callable[[AuthnRequest], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthnEndpoint:
+    method: str
+    path: str  # below AUTHN_BASE
+    summary: str
+    handler: Handler
+    request_model: type[RequestModel] | None = None
+    outcomes: Mapping[int, Outcome] = field(default_factory=dict)
+    tag: str = "authentication"
+
+    @property
+    def full_path(self) -> str:
+        return AUTHN_BASE + self.path
+
+
+def _key_accepted(db: Database, key_hash: str) -> bool:
+    with db.unit_of_work(readonly=True) as uow:
+        return client_key_accepted(uow, key_hash)
+
+
+def pipeline(
+    endpoint: AuthnEndpoint, runtime: AuthnRuntime
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        client_key = request.headers.get(CLIENT_KEY_HEADER, "").strip()
+        if not client_key:
+            return unauthorized_response(request.url.path)
+        source_ip = request.client.host if request.client else None
+        call = AuthnCall.start(runtime.config, client_key, source_ip)
+        try:
+            return await endpoint.handler(AuthnRequest(request, runtime, call))
+        except ClientNotAuthenticated:
+            return unauthorized_response(request.url.path)
+        except BadRequest as error:
+            # The key is checked first: an unknown key never learns what was malformed.
+            if call.key is None and not await runtime.db.run(
+                _key_accepted, runtime.db, call.key_hash
+            ):
+                return unauthorized_response(request.url.path)
+            return domain_error_response(error)
+        except DomainError as error:
+            return domain_error_response(error)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
+            return internal_error_response()
+
+    return handle

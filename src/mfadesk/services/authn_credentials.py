@@ -1,0 +1,153 @@
+"""Who is authenticating, what they can use now, and checking the credentials an agent sent.
+
+Each method's check lives with its noun (``authn_securid``, ``authn_emergency``); this module
+picks the check, logs every one in the user event log and adds the offline data ticket to a
+success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from mfadesk.domain.authn_attempts import Attribute, PendingNextTokencode, Verdict
+from mfadesk.domain.authn_methods import REASONS, Method, ResponseCode, parse_method
+from mfadesk.domain.user_events import UserEventReason, UserEventResult
+from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.services.authn_call import AuthnCall
+from mfadesk.services.authn_emergency import has_usable_emergency, offline_ticket, verify_emergency
+from mfadesk.services.authn_securid import (
+    has_usable_securid,
+    verify_next_tokencode,
+    verify_passcode,
+)
+from mfadesk.services.user_events import Subject, record_user_event
+from mfadesk.store.unit_of_work import UnitOfWork
+
+OFFLINE_DATA_TICKET = "OFFLINE_DATA_TICKET"
+EVENT_RESULTS = {
+    ResponseCode.SUCCESS: UserEventResult.SUCCESS,
+    ResponseCode.FAIL: UserEventResult.FAIL,
+    ResponseCode.CHALLENGE: UserEventResult.CHALLENGE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialInput:
+    method_id: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class MethodResult:
+    method_id: str
+    code: ResponseCode
+    attributes: tuple[Attribute, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCredentials:
+    code: ResponseCode
+    results: tuple[MethodResult, ...]
+    succeeded: Method | None = None
+    pending: PendingNextTokencode | None = None
+
+    @property
+    def challenges(self) -> tuple[Method, ...]:
+        return (Method.SECURID_NEXT_TOKENCODE,) if self.code is ResponseCode.CHALLENGE else ()
+
+
+def find_user(uow: UnitOfWork, company_id: str, subject_name: str) -> User | None:
+    """``subjectName`` is the user's e-mail address or user id."""
+    name = subject_name.strip()
+    try:
+        user_id = str(UUID(name))
+    except ValueError:
+        return uow.users.get_by_email(company_id, normalize_email(name))
+    return uow.users.get(company_id, user_id)
+
+
+def refusal(user: User | None) -> UserEventReason | None:
+    """Why this user cannot authenticate at all, if so."""
+    if user is None:
+        return UserEventReason.USER_NOT_FOUND
+    if user.mark_deleted:
+        return UserEventReason.USER_DELETED
+    if user.status is not UserStatus.ENABLED:
+        return UserEventReason.USER_DISABLED
+    return None
+
+
+def offered_methods(uow: UnitOfWork, call: AuthnCall, user: User) -> tuple[Method, ...]:
+    """The methods the user can use now: a disabled token or a removed code is not offered."""
+    methods: list[Method] = []
+    if has_usable_securid(uow, call, user):
+        methods.append(Method.SECURID)
+    if has_usable_emergency(uow, call, user):
+        methods.append(Method.EMERGENCY_TOKENCODE)
+    return tuple(methods)
+
+
+def _check(
+    uow: UnitOfWork,
+    call: AuthnCall,
+    user: User,
+    credential: CredentialInput,
+    pending: PendingNextTokencode | None,
+) -> Verdict:
+    method = parse_method(credential.method_id)
+    # A next-tokencode challenge is answered with the next tokencode, and only then.
+    if method is None or (method is Method.SECURID_NEXT_TOKENCODE) != (pending is not None):
+        return Verdict.fail(UserEventReason.METHOD_NOT_SUPPORTED)
+    if method is Method.SECURID:
+        return verify_passcode(uow, call, user, credential.value)
+    if method is Method.EMERGENCY_TOKENCODE:
+        return verify_emergency(uow, call, user, credential.value)
+    assert pending is not None
+    return verify_next_tokencode(uow, call, user, pending, credential.value)
+
+
+def check_credentials(
+    uow: UnitOfWork,
+    call: AuthnCall,
+    user: User,
+    subject: Subject,
+    credentials: tuple[CredentialInput, ...],
+    pending: PendingNextTokencode | None,
+) -> CheckedCredentials:
+    """Check the credentials in order until one is not a failure; log each check."""
+    results: list[MethodResult] = []
+    for credential in credentials:
+        verdict = _check(uow, call, user, credential, pending)
+        record_user_event(
+            uow,
+            call,
+            subject,
+            EVENT_RESULTS[verdict.code],
+            verdict.reason,
+            method=credential.method_id,
+            serial=verdict.serial,
+        )
+        attributes: tuple[Attribute, ...] = ()
+        if verdict.code is ResponseCode.SUCCESS:
+            ticket = offline_ticket(uow, call, user)
+            if ticket is not None:
+                attributes = (Attribute(OFFLINE_DATA_TICKET, ticket, "STRING"),)
+        results.append(MethodResult(credential.method_id, verdict.code, attributes))
+        if verdict.code is not ResponseCode.FAIL:
+            succeeded = parse_method(credential.method_id)
+            return CheckedCredentials(
+                verdict.code,
+                tuple(results),
+                succeeded if verdict.code is ResponseCode.SUCCESS else None,
+                verdict.pending,
+            )
+    if not credentials:
+        record_user_event(
+            uow, call, subject, UserEventResult.FAIL, UserEventReason.WRONG_CREDENTIAL
+        )
+    return CheckedCredentials(ResponseCode.FAIL, tuple(results))

@@ -1,0 +1,173 @@
+"""SecurID Authentication API bodies (``/mfa/v1_1/authn/...``), named as the public API names
+them. Requests are tolerant (unknown fields ignored); responses always carry every field."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, RootModel, Strict, StringConstraints
+
+from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
+
+ResponseCodeName = Literal["SUCCESS", "FAIL", "ERROR", "CHALLENGE", "IN_PROCESS"]
+Text255 = Annotated[str, StringConstraints(max_length=255, strict=True)]
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
+OptionalMessageId = Annotated[str, StringConstraints(max_length=128, strict=True)]
+SubjectName = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
+InputValue = Annotated[str, StringConstraints(max_length=4096, strict=True)]
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class NameValueInput(RequestModel):
+    name: Text255
+    value: InputValue | None = None
+    dataType: Text255 | None = None
+
+
+class InitializeContext(RequestModel):
+    messageId: MessageId
+    # Real agents send these empty on initialize; any value is ignored.
+    authnAttemptId: OptionalMessageId | None = None
+    inResponseTo: OptionalMessageId | None = None
+
+
+class VerifyContext(RequestModel):
+    authnAttemptId: MessageId
+    messageId: MessageId
+    inResponseTo: OptionalMessageId | None = None
+
+
+class CredentialInput(RequestModel):
+    methodId: Annotated[str, StringConstraints(min_length=1, max_length=64, strict=True)]
+    versionId: Text255 | None = None
+    referenceId: Text255 | None = None
+    collectedInputs: Annotated[list[NameValueInput], Field(max_length=16)]
+
+
+Credentials = Annotated[list[CredentialInput], Field(max_length=8)]
+
+
+class InitializeRequest(RequestModel):
+    clientId: Text255 | None = None
+    subjectName: SubjectName
+    lang: Text255 | None = None
+    authnAttemptTimeout: Annotated[float, Strict()] | None = None  # a JSON number
+    assurancePolicyId: Text255 | None = None
+    sessionAttributes: Annotated[list[NameValueInput], Field(max_length=64)] | None = None
+    subjectCredentials: Credentials | None = None
+    context: InitializeContext
+    keepAttempt: bool | None = None
+
+
+class VerifyRequest(RequestModel):
+    subjectCredentials: Credentials
+    context: VerifyContext
+
+
+class StatusRequest(RequestModel):
+    authnAttemptId: MessageId
+    removeAttemptId: bool | None = None
+
+
+class CancelRequest(RequestModel):
+    authnAttemptId: MessageId
+    reason: Literal["USER_ACTION", "TIME_OUT"] | None = None
+    removeAttemptId: bool | None = None
+
+
+class OfflineDataRequest(RequestModel):
+    offlineDataTicket: Annotated[str, StringConstraints(min_length=1, max_length=1024, strict=True)]
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+class NameValuePair(ResponseModel):
+    name: str
+    value: str | None
+    dataType: str | None = "STRING"
+
+
+class AuthnContext(ResponseModel):
+    authnAttemptId: str
+    messageId: str
+    inResponseTo: str | None
+
+
+class MethodPrompt(ResponseModel):
+    promptResourceId: str
+    defaultText: str
+    formatRegex: str | None = None
+    defaultValue: str | None = None
+    valueBeingDefined: bool = False
+    sensitive: bool = True
+    minLength: int | None = None
+    maxLength: int | None = None
+    promptArgs: list[str] = []
+
+
+class AuthenticationMethodVersion(ResponseModel):
+    versionId: str
+    methodAttributes: list[NameValuePair] = []
+    valueRequired: bool = True
+    referenceId: str | None = None
+    prompt: MethodPrompt
+
+
+class AuthenticationMethod(ResponseModel):
+    methodId: str
+    displayName: str
+    priority: int | None
+    versions: list[AuthenticationMethodVersion]
+
+
+class ChallengeMethodSet(ResponseModel):
+    methodSetId: str | None = None
+    requiredMethods: list[AuthenticationMethod]
+
+
+class ChallengeMethods(ResponseModel):
+    challenges: list[ChallengeMethodSet] = []
+
+
+class CredentialValidationResult(ResponseModel):
+    methodId: str
+    methodResponseCode: ResponseCodeName
+    methodReasonCode: str | None
+    authnAttributes: list[NameValuePair] = []
+
+
+class AuthnResponse(ResponseModel):
+    """What initialize, verify and cancel answer (always HTTP 200)."""
+
+    context: AuthnContext
+    credentialValidationResults: list[CredentialValidationResult]
+    attemptResponseCode: ResponseCodeName
+    attemptReasonCode: str
+    challengeMethods: ChallengeMethods
+
+
+class AuthnStatusResponse(ResponseModel):
+    attemptResponseCode: ResponseCodeName
+    attemptReasonCode: str
+    subjectName: str | None
+    authnPolicyId: str | None
+    sessionAttributes: list[NameValuePair]
+    successfulMethods: list[str]
+    attemptExpires: Timestamp | None
+
+
+class ResourceList(RootModel[list[NameValuePair]]):
+    """``GET /authn/resources``: prompt texts by ``promptResourceId``."""
+
+
+class OfflineBundleBody(ResponseModel):
+    """The offline emergency tokencode data of one user: a slow salted hash, never the code."""
+
+    userId: Uuid
+    subjectName: str
+    emergencyTokencodeId: Uuid
+    verifier: str
+    offlineExpirationDate: Timestamp
