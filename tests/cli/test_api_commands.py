@@ -100,14 +100,6 @@ def test_eac_enable_then_disable(stack: Stack, cli: RemoteCli, tmp_path: Path) -
     assert "--eac-id" in cli.error("eac", "disable", "--user", bob, status=2)
 
 
-def test_eac_options_waiting_for_v2_are_usage_errors(cli: RemoteCli) -> None:
-    for options in (("--hours", "3"), ("--minutes", "30"), ("--days", "1", "--one-time")):
-        message = cli.error("eac", "enable", "--user", "bob@acme.example", *options, status=2)
-        assert "v2" in message
-    assert "--days" in cli.error("eac", "enable", "--user", "bob@acme.example", status=2)
-    assert cli.run("eac", "enable", "--user", "x", "--days", "8", status=2).stdout == ""
-
-
 def test_key_file_from_option_env_or_group(stack: Stack, tmp_path: Path) -> None:
     key = write_key_file(stack, tmp_path, "super")
     bare = RemoteCli(tmp_path, None)

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mfadesk.client import AdminClient, TransportError
-from tests.support.live_server import free_port
+from tests.support.demo import served_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"^```(python|sh)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -33,41 +29,9 @@ def examples(document: str, section: str | None = None) -> list[tuple[str, str]]
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """`mfadesk demo` then `mfadesk serve`, as the README tells a newcomer; the environment
-    the examples run in (the venv's `mfadesk` on PATH)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFADESK_")}
-    env.update(
-        MFADESK_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'mfadesk.db'}",
-        MFADESK_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        MFADESK_SECRET_KEY_FILE=str(tmp_path / "var" / "secret.key"),
-        MFADESK_OFFLINE_HASH_COST="10",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    command = [sys.executable, "-m", "mfadesk"]
-    subprocess.run([*command, "demo"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        key_file = tmp_path / "var" / "keys" / "help-desk-admin.key"
-        deadline = time.monotonic() + 60
-        with AdminClient.from_key_file(key_file) as api:
-            while True:
-                try:
-                    api.lookup_user("alice@example.com")
-                    break
-                except TransportError:
-                    assert server.poll() is None and time.monotonic() < deadline
-        # the examples' own environment: only what a user's shell would have
-        yield {**env, "MFADESK_KEY_FILE": "var/keys/help-desk-admin.key"}
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+    """The served demo; the environment the examples run in (the venv's `mfadesk` on PATH)."""
+    with served_demo(tmp_path) as served:
+        yield {**served.env, "MFADESK_KEY_FILE": "var/keys/help-desk-admin.key"}
 
 
 def run_examples(blocks: list[tuple[str, str]], cwd: Path, env: dict[str, str]) -> str:
@@ -97,11 +61,24 @@ def test_sdk_guide_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     assert "ClientStats(requests=1, retries=0, rate_limited=0)" in output
     assert "000100000001 Disabled" in output and "000100000002 Disabled" in output
     assert "Hardware token 1 is not assigned to a user" in output
+    # the endpoints after the first seven
+    assert "expiryValue=4 expiryUnit='hours' oneTimeUse=True False" in output
+    assert "Disabled None\nBob's spare Enabled\n['000100000002', '000100000003']" in output
+    assert "False\nUnassigned\n" in output
+    assert "409 CONFLICT: Hardware token 000100000002 is assigned to another user" in output
+    assert "014010008031 dave@example.com False" in output
+    assert "The Help Desk Admin role is not allowed to delete hardware tokens." in output
+    assert "deleted 000100000004 Disabled\nTrue\nFalse\n" in output
+    assert "4 2 3\n" in output and "True super-admin@example.com UNMARK_USER_DELETED" in output
     codes = tmp_path / "outage-codes.csv"
     assert stat.S_IMODE(codes.stat().st_mode) == 0o600
     assert len(codes.read_text().splitlines()) == 3  # header + Alice + Bob
     results = (tmp_path / "outage.results.csv").read_text().splitlines()
     assert len(results) == 5 and all(",ok," in line for line in results[1:])
+    onboarding = (tmp_path / "onboarding.results.csv").read_text().splitlines()
+    assert len(onboarding) == 4 and all(",ok," in line for line in onboarding[1:])
+    assert len((tmp_path / "onboarding-codes.csv").read_text().splitlines()) == 2
+    assert len((tmp_path / "bob-code.csv").read_text().splitlines()) == 3  # v1, then v2
 
 
 def test_readme_sdk_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
@@ -110,4 +87,6 @@ def test_readme_sdk_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     output = run_examples(blocks, tmp_path, demo)
     assert "Disabled\nEnabled\n404 NOT_FOUND User nobody@example.com not found" in output
     assert '"tokenStatus": "Disabled"' in output
+    assert "Bob's spare" in output and "carol@example.com" in output
     assert len((tmp_path / "site-codes.csv").read_text().splitlines()) == 2
+    assert len((tmp_path / "dave-code.csv").read_text().splitlines()) == 2

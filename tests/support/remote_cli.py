@@ -14,6 +14,7 @@ class RemoteCli:
     def __init__(self, cwd: Path, key_file: Path | None) -> None:
         self.cwd = cwd
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MFADESK_")}
+        self.env.pop("COLUMNS", None)  # tables as a script reading a pipe gets them
         if key_file is not None:
             self.env["MFADESK_KEY_FILE"] = str(key_file)
 

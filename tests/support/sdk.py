@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,8 @@ class SyncAsAsync:
     """`AdminClient` behind `AsyncAdminClient`'s interface, so one async test covers both.
 
     The blocking call runs on the event loop's thread; the server runs in its own thread.
+    A listing (``iter_…``) becomes an async iterator over the sync iterator, fetched page by
+    page as the test consumes it.
     """
 
     def __init__(self, client: AdminClient) -> None:
@@ -101,6 +103,18 @@ class SyncAsAsync:
         attribute = getattr(self.client, name)
         if name.startswith("_") or not callable(attribute):
             return attribute
+        if name.startswith("iter_"):
+
+            def walk(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+                iterator = attribute(*args, **kwargs)  # built (and checked) at the call
+
+                async def each() -> AsyncIterator[Any]:
+                    for item in iterator:
+                        yield item
+
+                return each()
+
+            return walk
 
         async def call(*args: Any, **kwargs: Any) -> Any:
             return attribute(*args, **kwargs)
@@ -147,3 +161,16 @@ def add_users_with_tokens(stack: Stack, count: int, prefix: str = "user") -> lis
             add_hardware_token(uow, op, company, serial, email)
             made.append(FleetUser(email, user.id, serial))
     return made
+
+
+async def collect(iterator: AsyncIterator[Any]) -> list[Any]:
+    """Everything a listing (``api.iter_…(…)``) hands out."""
+    return [item async for item in iterator]
+
+
+def assert_api_error(error: Any, status: int, reason: str, description: str) -> None:
+    """An `ApiError` carrying the service's status, code and description, as sent."""
+    assert error.status == status
+    assert error.code == f"{status} {reason}"
+    assert error.description == description
+    assert str(error) == f"{status} {reason}: {description}"

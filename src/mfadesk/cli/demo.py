@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -101,4 +102,11 @@ def demo(keys_dir: Path) -> None:
     for email, role, path in key_files:
         click.echo(f"  {role:<16} {email:<26} {path}")
     click.echo(f"Admin API: {url}  (start it with: mfadesk serve)")
-    click.echo("Try: disable alice's token with the key file, see README.md 'Calling the API'.")
+    help_desk = shlex.quote(str(key_files[-1][2]))
+    alice, serial = USERS[0][0], TOKENS[0][0]
+    click.echo("Then, from another shell, disable and enable Alice's token through the API:")
+    for verb in ("disable", "enable"):
+        click.echo(
+            f"  mfadesk api --key-file {help_desk} token {verb} --user {alice} --serial {serial}"
+        )
+    click.echo("More: README.md 'The Python SDK and `mfadesk api`', docs/sdk.md.")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from mfadesk.client.operation import Operation, path, returns, returns_nothing
 from mfadesk.wire.emergency_tokencodes import (
     EnableEmergencyTokencodeV1Request,
     EnableEmergencyTokencodeV1Response,
+    EnableEmergencyTokencodeV2Request,
+    EnableEmergencyTokencodeV2Response,
 )
+
+ExpiryUnit = Literal["days", "hours", "minutes"]
 
 
 def enable_emergency_tokencode_v1(
@@ -27,6 +33,35 @@ def enable_emergency_tokencode_v1(
         "PUT",
         path("v1/users/{}/emergencyTokencode", user_id),
         returns(EnableEmergencyTokencodeV1Response),
+        body,
+        idempotent=False,
+    )
+
+
+def enable_emergency_tokencode_v2(
+    user_id: str,
+    *,
+    expiry_unit: ExpiryUnit | None = None,
+    expiry_value: int | None = None,
+    one_time_use: bool | None = None,
+) -> Operation[EnableEmergencyTokencodeV2Response]:
+    """Issue an emergency tokencode (``PUT v2/users/{userId}/emergencyTokencode``) valid for
+    `expiry_value` `expiry_unit` (together, 1 minute to 7 days), usable once with
+    ``one_time_use=True``. Left out, each is the company's default. The reply says what was
+    applied (``configurationsUsed``; a locked configuration overrides the request) and holds
+    the code, in this response only.
+
+    **Not idempotent**, like v1: never repeated after a timeout or a dropped connection.
+
+    Raises `BadRequest` (unit/value/oneTimeUse invalid, ``User is disabled.``), `NotFound`.
+    """
+    body = EnableEmergencyTokencodeV2Request.model_construct(
+        oneTimeUse=one_time_use, expiryUnit=expiry_unit, expiryValue=expiry_value
+    )
+    return Operation(
+        "PUT",
+        path("v2/users/{}/emergencyTokencode", user_id),
+        returns(EnableEmergencyTokencodeV2Response),
         body,
         idempotent=False,
     )

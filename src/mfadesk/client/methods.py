@@ -1,7 +1,7 @@
 """Every admin endpoint, as a method of both `AdminClient` and `AsyncAdminClient`.
 
 Adding an endpoint: write its builder in the noun's module (path, wire models, idempotency,
-docstring) and add one line here.
+docstring) and add one line here (`endpoint` for one call, `listing` to walk a paged one).
 """
 
 from __future__ import annotations
@@ -10,23 +10,43 @@ import os
 from collections.abc import Mapping
 from typing import Any, Self
 
-from mfadesk.client import ds100, emergency_tokencodes, hardware_tokens, users
-from mfadesk.client.binding import endpoint
+from mfadesk.client import admin_logs, ds100, emergency_tokencodes, hardware_tokens, users
+from mfadesk.client.binding import endpoint, listing
 from mfadesk.client.credentials import Credentials
 
 
 class AdminMethods:
     # users
     lookup_user = endpoint(users.lookup_user)
+    search_users_v2 = endpoint(users.search_users_v2)
+    search_users_v1 = endpoint(users.search_users_v1)
+    iter_users = listing(users.iter_users)
+    set_user_status = endpoint(users.set_user_status)
+    mark_user_deleted = endpoint(users.mark_user_deleted)
+    sync_user = endpoint(users.sync_user)
+    list_user_devices = endpoint(users.list_user_devices)
     # emergency tokencodes
     enable_emergency_tokencode_v1 = endpoint(emergency_tokencodes.enable_emergency_tokencode_v1)
+    enable_emergency_tokencode_v2 = endpoint(emergency_tokencodes.enable_emergency_tokencode_v2)
     disable_emergency_tokencode = endpoint(emergency_tokencodes.disable_emergency_tokencode)
     # SID700 hardware tokens
     disable_hardware_token = endpoint(hardware_tokens.disable_hardware_token)
     enable_hardware_token = endpoint(hardware_tokens.enable_hardware_token)
+    lookup_hardware_token = endpoint(hardware_tokens.lookup_hardware_token)
+    assign_hardware_token = endpoint(hardware_tokens.assign_hardware_token)
+    unassign_hardware_token = endpoint(hardware_tokens.unassign_hardware_token)
+    delete_hardware_token = endpoint(hardware_tokens.delete_hardware_token)
+    clear_hardware_token_pin = endpoint(hardware_tokens.clear_hardware_token_pin)
     # SecurID DS100
     disable_ds100_otp = endpoint(ds100.disable_ds100_otp)
     enable_ds100_otp = endpoint(ds100.enable_ds100_otp)
+    lookup_ds100 = endpoint(ds100.lookup_ds100)
+    delete_ds100_otp = endpoint(ds100.delete_ds100_otp)
+    clear_ds100_otp_pin = endpoint(ds100.clear_ds100_otp_pin)
+    # administration audit log
+    export_admin_logs = endpoint(admin_logs.export_admin_logs)
+    iter_admin_log_pages = listing(admin_logs.iter_admin_log_pages)
+    iter_admin_logs = listing(admin_logs.iter_admin_logs)
 
     def __init__(self, credentials: Credentials, **options: Any) -> None:
         raise NotImplementedError

@@ -11,16 +11,21 @@ from pathlib import Path
 
 import click
 
-from mfadesk.cli.remote.bulk import bulk
-from mfadesk.cli.remote.ds100 import ds100_group
-from mfadesk.cli.remote.emergency import eac_group
+from mfadesk.cli.lazy import LazyGroup
 from mfadesk.cli.remote.session import Remote
-from mfadesk.cli.remote.tokens import token_group
-from mfadesk.cli.remote.users import user_group
 from mfadesk.client import KEY_FILE_ENV, RetryPolicy
 
+COMMANDS = {
+    "user": "mfadesk.cli.remote.users:user_group",
+    "eac": "mfadesk.cli.remote.emergency:eac_group",
+    "token": "mfadesk.cli.remote.tokens:token_group",
+    "ds100": "mfadesk.cli.remote.ds100:ds100_group",
+    "audit": "mfadesk.cli.remote.audit:audit_group",
+    "bulk": "mfadesk.cli.remote.bulk:bulk",
+}
 
-@click.group("api")
+
+@click.group("api", cls=LazyGroup, lazy_commands=COMMANDS)
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -68,8 +73,5 @@ def api_group(
     retry = RetryPolicy(max_attempts=max_attempts, max_wait=max_wait)
     ctx.obj = Remote(key_file=key_file, as_json=as_json, timeout=timeout, retry=retry)
 
-
-for command in (user_group, eac_group, token_group, ds100_group, bulk):
-    api_group.add_command(command)
 
 __all__ = ["api_group"]

@@ -172,7 +172,7 @@ def _execute(
     "--days",
     "default_days",
     type=click.IntRange(1, 7),
-    help="Validity of eac-enable rows whose days column is empty.",
+    help="Validity of eac-enable rows with no days, hours or minutes.",
 )
 @remote_options
 def bulk(
@@ -187,11 +187,13 @@ def bulk(
     key_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Apply FILE.csv, one operation per row (columns action,user,serial,device,days).
+    """Apply FILE.csv, one operation per row (columns action, user, serial, name, device,
+    days, hours, minutes, one_time, eac_id; see docs/sdk.md).
 
     \b
-    Actions: eac-enable, eac-disable, token-enable, token-disable, ds100-enable,
-    ds100-disable. Run the same command again to resume after an interruption.
+    Actions: eac-enable, eac-disable, token-enable, token-disable, token-assign,
+    token-unassign, token-delete, ds100-enable, ds100-disable, user-enable, user-disable.
+    Run the same command again to resume after an interruption.
     Exit: 0 all rows ok, 3 some rows failed, 130 interrupted, 4 service unreachable.
     """  # fmt: skip
     session = remote(key_file, as_json)

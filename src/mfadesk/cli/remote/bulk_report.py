@@ -15,8 +15,8 @@ from mfadesk.cli.remote.bulk_rows import ACTIONS, BulkRow
 from mfadesk.cli.remote.journal import Entry
 
 RESULT_COLUMNS = (
-    "row", "action", "user", "serial", "device", "days",
-    "outcome", "status", "code", "description", "userId", "detail",
+    "row", "action", "user", "serial", "name", "device", "days", "hours", "minutes",
+    "one_time", "outcome", "status", "code", "description", "userId", "detail",
 )  # fmt: skip
 SHOWN_FAILURES = 20
 

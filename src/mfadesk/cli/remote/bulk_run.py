@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
-from mfadesk.cli.remote.actions import (
-    NeedsEmail,
-    UserDirectory,
-    disable_emergency_tokencode,
-    enable_emergency_tokencode,
-    set_ds100,
-    set_hardware_token,
-)
+from mfadesk.cli.remote.actions import ActionRefused, UserDirectory
+from mfadesk.cli.remote.bulk_actions import apply
 from mfadesk.cli.remote.bulk_rows import BulkRow
 from mfadesk.cli.remote.codes_file import CodesFile
 from mfadesk.cli.remote.journal import Entry, Journal
@@ -28,7 +21,6 @@ from mfadesk.client import (
     ApiError,
     AsyncAdminClient,
     AuthenticationFailed,
-    EnableEmergencyTokencodeV1Response,
     MfadeskClientError,
     RateLimited,
     TransportError,
@@ -52,35 +44,6 @@ def _stop_for(error: MfadeskClientError) -> StopRun | None:
     if isinstance(error, ApiError) and error.status in RETRYABLE_GATEWAY_STATUSES:
         return StopRun(ServiceUnreachable(f"the service is unavailable: {error}"))
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    user_id: str
-    detail: str
-    issued: EnableEmergencyTokencodeV1Response | None = None
-
-
-async def apply(client: AsyncAdminClient, users: UserDirectory, row: BulkRow) -> Applied:
-    action, user = row.action, row.user
-    if action == "eac-enable":
-        assert row.days is not None
-        ref, issued = await enable_emergency_tokencode(client, users, user, row.days)
-        code_id, until = issued.emergencyTokencodeId, issued.expirationDate
-        return Applied(ref.id, f"emergencyTokencodeId {code_id}, until {until}", issued)
-    if action == "eac-disable":
-        done = await disable_emergency_tokencode(client, users, user, row.eac_id or None)
-        code = done.emergency_tokencode_id
-        detail = f"emergencyTokencodeId {code} disabled" if code else "no current code"
-        return Applied(done.user.id, detail)
-    if action.startswith("token-"):
-        enable = action == "token-enable"
-        status = await set_hardware_token(client, users, user, row.serial, enable)
-        return Applied(status.userId, f"{status.tokenSerialNumber} {status.tokenStatus}")
-    enable = action == "ds100-enable"
-    credentials = await set_ds100(client, users, user, row.device, enable)
-    detail = ", ".join(f"{c.tokenSerialNumber} {c.tokenStatus}" for c in credentials)
-    return Applied(credentials[0].userId if credentials else "", detail)
 
 
 class BulkRunner:
@@ -116,7 +79,7 @@ class BulkRunner:
                 return
             # Rows naming the same user run one at a time, in file order (locks are FIFO and a
             # row is taken from the queue and queued for its lock without yielding between).
-            lock = self._user_locks.setdefault(row.user.strip().lower(), asyncio.Lock())
+            lock = self._user_locks.setdefault(row.lock_key, asyncio.Lock())
             try:
                 async with lock:
                     if self.stop.is_set():  # waited for its user's row; not started: pending
@@ -136,7 +99,7 @@ class BulkRunner:
             if stop is not None:
                 raise stop from error
             entry = _failure(row, error)
-        except NeedsEmail as error:
+        except ActionRefused as error:
             entry = Entry(row.number, ok=False, description=str(error))
         else:
             entry = Entry(

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from mfadesk.client import EnableEmergencyTokencodeV1Response
+from mfadesk.cli.remote.actions import IssuedCode
 
 COLUMNS = (
     "row",
@@ -51,9 +51,7 @@ class CodesFile:
         if info.st_size == 0:
             self._write(COLUMNS)
 
-    def write(
-        self, row: int | str, user: str, user_id: str, issued: EnableEmergencyTokencodeV1Response
-    ) -> None:
+    def write(self, row: int | str, user: str, user_id: str, issued: IssuedCode) -> None:
         self._write(
             (
                 str(row),

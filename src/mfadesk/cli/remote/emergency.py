@@ -8,6 +8,7 @@ import click
 
 from mfadesk.cli.remote.actions import (
     UserDirectory,
+    Validity,
     disable_emergency_tokencode,
     enable_emergency_tokencode,
     is_user_id,
@@ -15,11 +16,6 @@ from mfadesk.cli.remote.actions import (
 from mfadesk.cli.remote.codes_file import CodesFile, CodesFileError
 from mfadesk.cli.remote.output import body, emit_json, show_record
 from mfadesk.cli.remote.session import remote, remote_options
-
-V2_ONLY = (
-    "--hours, --minutes and --one-time need the v2 endpoint (PUT v2/users/{id}/"
-    "emergencyTokencode), which this version does not call yet; use --days N (1 to 7)"
-)
 
 
 @click.group("eac")
@@ -30,9 +26,14 @@ def eac_group() -> None:
 @eac_group.command("enable")
 @click.option("--user", "user", required=True, help="The user's e-mail or id.")
 @click.option("--days", type=click.IntRange(1, 7), default=None, help="Valid for N days (1-7).")
-@click.option("--hours", type=int, default=None, help="(v2, not yet available)")
-@click.option("--minutes", type=int, default=None, help="(v2, not yet available)")
-@click.option("--one-time", is_flag=True, help="(v2, not yet available)")
+@click.option("--hours", type=click.IntRange(1, 168), default=None, help="Valid for N hours.")
+@click.option("--minutes", type=click.IntRange(1, 10080), default=None, help="Valid for N minutes.")
+@click.option(
+    "--one-time/--reusable",
+    "one_time",
+    default=None,
+    help="Usable once, or until it expires (default: the company's setting).",
+)
 @click.option(
     "--codes",
     "codes_path",
@@ -46,20 +47,23 @@ def enable(
     days: int | None,
     hours: int | None,
     minutes: int | None,
-    one_time: bool,
+    one_time: bool | None,
     codes_path: Path | None,
     key_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Issue an emergency tokencode (v1: PUT v1/users/{id}/emergencyTokencode).
+    """Issue an emergency tokencode, shown once; each call retires the user's previous code.
 
-    The code is shown once. Each call issues a new code and retires the user's previous one.
+    \b
+    --days N alone: PUT v1/users/{id}/emergencyTokencode (expirationDays).
+    --hours, --minutes, --one-time or --reusable: PUT v2/users/{id}/emergencyTokencode;
+    several durations add up (--days 1 --hours 12 asks for 36 hours), 7 days at most.
     """
     session = remote(key_file, as_json)
-    if hours is not None or minutes is not None or one_time:
-        raise session.usage(V2_ONLY)
-    if days is None:
-        raise session.usage("give --days N (1 to 7)")
+    try:
+        validity = Validity(days=days, hours=hours, minutes=minutes, one_time=one_time)
+    except ValueError as problem:
+        raise session.usage(f"{problem} (--days N, --hours N, --minutes N)") from None
     codes = None
     if codes_path is not None:
         try:
@@ -68,7 +72,7 @@ def enable(
             raise session.usage(str(error)) from None
     hint = "a code may have been issued: run the command again to issue a new one"
     ref, issued = session.run(
-        lambda client: enable_emergency_tokencode(client, UserDirectory(client), user, days),
+        lambda client: enable_emergency_tokencode(client, UserDirectory(client), user, validity),
         hint=hint,
     )
     shown = {"userId": ref.id, **body(issued)}

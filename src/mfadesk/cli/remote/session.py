@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from mfadesk.cli.remote.actions import ActionRefused
 from mfadesk.client import (
     KEY_FILE_ENV,
     ApiError,
@@ -62,15 +63,17 @@ class ServiceUnreachable(RemoteError):
 
 
 def from_client_error(error: MfadeskClientError, hint: str = "") -> RemoteError:
-    suffix = f" ({hint})" if hint else ""
+    """`hint` is added where the request may have been applied without an answer (a
+    `TransportError` after it was sent): an API error or a failed connect applied nothing."""
     if isinstance(error, ApiError):
         details = {"status": error.status, "code": error.code, "description": error.description}
-        return RemoteError(f"{error}{suffix}", details)
+        return RemoteError(str(error), details)
     if isinstance(error, TransportError):
+        suffix = f" ({hint})" if hint and error.request_sent else ""
         return ServiceUnreachable(f"{error}{suffix}", {"requestSent": error.request_sent})
     if isinstance(error, KeyFileError):
         return RemoteUsageError(str(error))
-    return RemoteError(f"{error}{suffix}")
+    return RemoteError(str(error))
 
 
 @dataclass
@@ -101,7 +104,8 @@ class Remote:
         return AsyncAdminClient(self.credentials(), timeout=self.timeout, retry=self.retry)
 
     def run(self, work: Callable[[AsyncAdminClient], Awaitable[T]], hint: str = "") -> T:
-        """Run `work` with a client; SDK errors become `RemoteError`s of their exit status."""
+        """Run `work` with a client; SDK errors become `RemoteError`s of their exit status
+        (and a refusal of the command's own, such as `--user` naming someone else, exit 1)."""
         client = self.client()
 
         async def main() -> T:
@@ -112,6 +116,8 @@ class Remote:
             return asyncio.run(main())
         except MfadeskClientError as error:
             raise self.tagged(from_client_error(error, hint)) from None
+        except ActionRefused as refused:
+            raise self.tagged(RemoteError(str(refused))) from None
 
 
 def remote_options(command: Callable[..., Any]) -> Callable[..., Any]:
