@@ -10,7 +10,14 @@ import os
 from collections.abc import Mapping
 from typing import Any, Self
 
-from mfadesk.client import admin_logs, ds100, emergency_tokencodes, hardware_tokens, users
+from mfadesk.client import (
+    admin_logs,
+    ds100,
+    emergency_tokencodes,
+    hardware_tokens,
+    user_event_logs,
+    users,
+)
 from mfadesk.client.binding import endpoint, listing
 from mfadesk.client.credentials import Credentials
 
@@ -47,6 +54,9 @@ class AdminMethods:
     export_admin_logs = endpoint(admin_logs.export_admin_logs)
     iter_admin_log_pages = listing(admin_logs.iter_admin_log_pages)
     iter_admin_logs = listing(admin_logs.iter_admin_logs)
+    # user event log
+    export_user_events = endpoint(user_event_logs.export_user_events)
+    iter_user_events = listing(user_event_logs.iter_user_events)
 
     def __init__(self, credentials: Credentials, **options: Any) -> None:
         raise NotImplementedError

@@ -25,3 +25,8 @@ class UserEventLogEntry(ResponseModel):
 
 class UserEventLogPage(PageMetadata):
     userEventLogExportEntries: list[UserEventLogEntry]
+
+    @property
+    def elements(self) -> list[UserEventLogEntry]:
+        """The entries under the name every other page body uses (not on the wire)."""
+        return self.userEventLogExportEntries
