@@ -24,6 +24,24 @@ def wire_time(moment: Moment) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def export_params(
+    start_time_after: Moment,
+    end_time_on_or_before: Moment,
+    page_number: int | None,
+    page_size: int | None,
+) -> dict[str, str | int]:
+    """The query of an event log export (admin log, user event log)."""
+    params: dict[str, str | int] = {
+        "startTimeAfter": wire_time(start_time_after),
+        "endTimeOnOrBefore": wire_time(end_time_on_or_before),
+    }
+    if page_number is not None:
+        params["pageNumber"] = page_number
+    if page_size is not None:
+        params["pageSize"] = page_size
+    return params
+
+
 def export_admin_logs(
     start_time_after: Moment,
     end_time_on_or_before: Moment,
@@ -40,14 +58,7 @@ def export_admin_logs(
     Raises `Forbidden` (Help Desk Admin), `BadRequest` (a bound missing or not ISO 8601
     with an offset, page parameters out of range). A naive `datetime` raises `ValueError`.
     """
-    params: dict[str, str | int] = {
-        "startTimeAfter": wire_time(start_time_after),
-        "endTimeOnOrBefore": wire_time(end_time_on_or_before),
-    }
-    if page_number is not None:
-        params["pageNumber"] = page_number
-    if page_size is not None:
-        params["pageSize"] = page_size
+    params = export_params(start_time_after, end_time_on_or_before, page_number, page_size)
     return Operation("GET", "v1/adminlog/exportlogs", returns(AdminLogPage), params=params)
 
 

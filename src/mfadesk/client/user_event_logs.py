@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mfadesk.client.admin_logs import EXPORT_PAGE_SIZE, Moment, wire_time
+from mfadesk.client.admin_logs import EXPORT_PAGE_SIZE, Moment, export_params, wire_time
 from mfadesk.client.operation import Operation, returns
 from mfadesk.client.paging import Listing, elements_of
 from mfadesk.wire.user_event_logs import UserEventLogEntry, UserEventLogPage
@@ -18,14 +18,7 @@ def export_user_events(
     """One page of the company's authentication events in the window, oldest first, Super
     Admin only; paged exactly like `export_admin_logs` (entries in
     ``userEventLogExportEntries``). Read-only, so retried freely."""
-    params: dict[str, str | int] = {
-        "startTimeAfter": wire_time(start_time_after),
-        "endTimeOnOrBefore": wire_time(end_time_on_or_before),
-    }
-    if page_number is not None:
-        params["pageNumber"] = page_number
-    if page_size is not None:
-        params["pageSize"] = page_size
+    params = export_params(start_time_after, end_time_on_or_before, page_number, page_size)
     return Operation("GET", "v1/usereventlog/exportlogs", returns(UserEventLogPage), params=params)
 
 
