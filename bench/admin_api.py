@@ -1,0 +1,397 @@
+"""Admin API throughput and latency, side by side with a bare ASGI ceiling (run by hand).
+
+Starts the real server (`mfadesk serve`, one worker, SQLite in a temporary directory, the demo
+tenant from `mfadesk demo`) and `bench/ceiling_app.py` under the same uvicorn (uvloop +
+httptools), mints a JWT from the demo super-admin's key file, and drives both with wrk:
+
+- flips: ``PATCH /v1/users/{id}/sidTokens/disable`` and ``/enable`` in turn on alice's token;
+- PUT: ``PUT /v1/users/{id}/emergencyTokencode``, at the server's default offline-hash cost
+  (scrypt log2 N = 14, ~40 ms of CPU per request, which dominates) and at a lower cost.
+
+Usage: ``.venv/bin/python bench/admin_api.py [--rounds 3] [--duration 10] [--connections 32]``.
+Any non-2xx reply or socket error is counted and reported as an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import jwt
+
+BENCH = Path(__file__).resolve().parent
+BASE = "/AdminInterface/restapi"
+SERIAL, USER_EMAIL = "000100000001", "alice@example.com"
+DEFAULT_COST = 14
+FLIP_P99_TARGET_MS, FLIP_RATIO_TARGET = 25.0, 0.60
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario: str
+    target: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    socket_errors: int
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str, scenario: str, target: str) -> Result:
+    def find(pattern: str) -> re.Match[str] | None:
+        return re.search(pattern, output, re.MULTILINE)
+
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    requests = find(r"^\s+(\d+) requests in")
+    rps = find(r"^Requests/sec:\s+([\d.]+)")
+    if not percentiles or requests is None or rps is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{output}")
+    non_2xx = find(r"Non-2xx or 3xx responses: (\d+)")
+    sockets = find(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+    return Result(
+        scenario,
+        target,
+        float(rps.group(1)),
+        _ms(percentiles["50"]),
+        _ms(percentiles["99"]),
+        int(requests.group(1)),
+        int(non_2xx.group(1)) if non_2xx else 0,
+        sum(int(n) for n in sockets.groups()) if sockets else 0,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Process:
+    """A server we started, stopped by its own pid."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self.name = name
+        self.log = log
+        self._log_file = log.open("wb")
+        self.popen = subprocess.Popen(argv, env=env, stdout=self._log_file, stderr=self._log_file)
+
+    def wait_ready(self, port: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                break
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()[-3000:]}")
+
+    def event_loop_and_parser(self) -> str:
+        """What uvicorn really runs on, read from the libraries mapped into the process."""
+        maps = Path(f"/proc/{self.popen.pid}/maps").read_text()
+        loop = "uvloop" if "/uvloop/loop." in maps else "asyncio"
+        http = "httptools" if "/httptools/parser/parser." in maps else "h11"
+        return f"{loop}+{http}"
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._log_file.close()
+
+
+def wrk(
+    args: argparse.Namespace, url: str, script: str, env: dict[str, str], duration: int
+) -> str:
+    argv = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(BENCH / "wrk" / script),
+        url,
+    ]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def require_wrk() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit(
+            "bench: wrk is not installed. Install it with `apt-get install -y wrk` (Debian/Ubuntu)"
+            " or `brew install wrk` (macOS), then run again."
+        )
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.port = free_port()
+        self.ceiling_port = free_port()
+        self.db_path = workdir / "mfadesk.db"
+        self.env = {
+            **os.environ,
+            "MFADESK_DATABASE_URL": f"sqlite:///{self.db_path}",
+            "MFADESK_SECRET_KEY_FILE": str(workdir / "secret.key"),
+            "MFADESK_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            # Generous limits: the bench measures the work, not the limiter.
+            "MFADESK_RATE_LIMIT_PER_SECOND": "1000000",
+            "MFADESK_RATE_LIMIT_BURST": "1000000",
+        }
+        self.key_file = workdir / "keys" / "super-admin.key"
+        self.runtime = ""
+        self.jwt = ""
+        self.user = ""
+
+    def mfadesk(self, *argv: str) -> list[str]:
+        return [sys.executable, "-m", "mfadesk", *argv]
+
+    def prepare(self) -> None:
+        subprocess.run(
+            self.mfadesk("demo", "--keys-dir", str(self.workdir / "keys")),
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        key = json.loads(self.key_file.read_text())
+        now = int(time.time())
+        self.jwt = jwt.encode(
+            {"sub": key["accessID"], "aud": key["adminRestApiUrl"], "iat": now, "exp": now + 3000},
+            key["accessKey"],
+            algorithm="RS256",
+        )
+
+    def start(self, cost: int) -> tuple[Process, Process]:
+        env = {**self.env, "MFADESK_OFFLINE_HASH_COST": str(cost)}
+        server = Process(
+            "mfadesk",
+            self.mfadesk("serve", "--port", str(self.port), "--workers", "1"),
+            env,
+            self.workdir / f"server-{cost}.log",
+        )
+        try:
+            server.wait_ready(self.port)
+            self.user = self.user_id()
+        except Exception:
+            server.stop()
+            raise
+        ceiling_env = {
+            **env,
+            "BENCH_KEY_FILE": str(self.key_file),
+            "BENCH_CEILING_DB": str(self.workdir / "ceiling.db"),
+            "BENCH_TOKENS": f"{SERIAL}={self.user}",
+        }
+        ceiling = Process(
+            "ceiling",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "ceiling_app:app",
+                "--app-dir",
+                str(BENCH),
+                "--port",
+                str(self.ceiling_port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            ceiling_env,
+            self.workdir / f"ceiling-{cost}.log",
+        )
+        try:
+            ceiling.wait_ready(self.ceiling_port)
+        except Exception:
+            server.stop()
+            ceiling.stop()
+            raise
+        self.runtime = (
+            f"mfadesk {server.event_loop_and_parser()}, ceiling {ceiling.event_loop_and_parser()}"
+        )
+        return server, ceiling
+
+    def user_id(self) -> str:
+        reply = httpx.post(
+            f"http://127.0.0.1:{self.port}{BASE}/v1/users/lookup",
+            json={"email": USER_EMAIL},
+            headers={"Authorization": f"Bearer {self.jwt}"},
+        )
+        reply.raise_for_status()
+        return str(reply.json()["id"])
+
+    def measure(self, scenario: str, script: str, targets: list[tuple[str, int]]) -> list[Result]:
+        """Warm each target up, then load each in turn for the full duration."""
+        env = {
+            **os.environ,
+            "BENCH_JWT": self.jwt,
+            "BENCH_BASE": BASE,
+            "BENCH_USER_ID": self.user,
+            "BENCH_SERIAL": SERIAL,
+        }
+        results = []
+        for name, port in targets:
+            url = f"http://127.0.0.1:{port}"
+            wrk(self.args, url, script, env, self.args.warmup)
+            output = wrk(self.args, url, script, env, self.args.duration)
+            results.append(parse_wrk(output, scenario, name))
+        return results
+
+    def run(self) -> list[list[Result]]:
+        self.prepare()
+        costs = [DEFAULT_COST] + ([self.args.low_cost] if self.args.low_cost else [])
+        rounds: list[list[Result]] = [[] for _ in range(self.args.rounds)]
+        for cost in costs:
+            server, ceiling = self.start(cost)
+            try:
+                targets = [("mfadesk", self.port), ("ceiling", self.ceiling_port)]
+                for i in range(self.args.rounds):
+                    order = targets if i % 2 == 0 else targets[::-1]
+                    if cost == DEFAULT_COST:
+                        rounds[i] += self.measure("flips", "flip.lua", order)
+                    rounds[i] += self.measure(f"PUT cost {cost}", "issue.lua", order)
+            finally:
+                server.stop()
+                ceiling.stop()
+        return rounds
+
+    def flip_audit_counts(self) -> str:
+        import sqlite3
+
+        with sqlite3.connect(self.db_path) as db:
+            rows = dict(
+                db.execute(
+                    "SELECT changed, COUNT(*) FROM audit_events WHERE action IN"
+                    " ('ENABLE_HARDWARE_TOKEN', 'DISABLE_HARDWARE_TOKEN') GROUP BY changed"
+                ).fetchall()
+            )
+        return f"{rows.get(1, 0)} changed the token, {rows.get(0, 0)} found it already so"
+
+
+def print_round(results: list[Result]) -> None:
+    ceilings = {r.scenario: r for r in results if r.target == "ceiling"}
+    print(f"{'scenario':<14}{'target':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}{'ratio':>7}")  # fmt: skip
+    for r in results:
+        ratio = r.rps / ceilings[r.scenario].rps
+        print(
+            f"{r.scenario:<14}{r.target:<9}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
+            f"{r.errors:>8}{ratio:>7.2f}"
+        )
+        if r.errors:
+            print(f"{'':<23}({r.non_2xx} non-2xx, {r.socket_errors} socket errors)")
+
+
+def ratio_of(results: list[Result], scenario: str) -> tuple[float, Result]:
+    by_target = {r.target: r for r in results if r.scenario == scenario}
+    return by_target["mfadesk"].rps / by_target["ceiling"].rps, by_target["mfadesk"]
+
+
+def summarize(rounds: list[list[Result]]) -> bool:
+    ratios, p99s, errors = [], [], 0
+    for results in rounds:
+        ratio, server = ratio_of(results, "flips")
+        ratios.append(ratio)
+        p99s.append(server.p99_ms)
+        errors += sum(r.errors for r in results)
+    best = max(range(len(rounds)), key=lambda i: ratios[i])
+    spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if len(rounds) > 1 else "one round"
+    median = statistics.median(ratios)
+    print(
+        f"\nflips: ratio to ceiling best {ratios[best]:.2f} (median {median:.2f}, range {spread});"
+        f" mfadesk p99 {min(p99s):.1f}-{max(p99s):.1f} ms"
+    )
+    met = ratios[best] >= FLIP_RATIO_TARGET and p99s[best] <= FLIP_P99_TARGET_MS
+    verdict = "met" if met else "NOT met"
+    print(
+        f"target (>= {FLIP_RATIO_TARGET:.0%} of the ceiling's req/s, p99 <= "
+        f"{FLIP_P99_TARGET_MS:.0f} ms) in the best round: {verdict}; errors in all runs: {errors}"
+    )
+    return met and errors == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every pair of runs")
+    parser.add_argument(
+        "--low-cost", type=int, default=10, help="extra PUT rows at this scrypt cost (0: none)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    require_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="mfadesk-bench-"))
+    bench = Bench(args, workdir)
+    load = os.getloadavg()
+    print(
+        f"mfadesk admin API bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} cores, load average before {load[0]:.2f}\n"
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency "
+        f"(after {args.warmup}s warm-up); mfadesk serve --workers 1 on SQLite (WAL)"
+    )
+    try:
+        rounds = bench.run()
+        print(f"event loop + HTTP parser: {bench.runtime}")
+        print(
+            f"offline hash: scrypt log2 N = {DEFAULT_COST} (~40 ms of CPU) is the server's default"
+            " and dominates PUT; the lower cost is for comparison"
+        )
+        for i, results in enumerate(rounds, 1):
+            print(f"\nround {i}")
+            print_round(results)
+        print(f"\nflip requests audited: {bench.flip_audit_counts()}")
+        ok = summarize(rounds)
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
