@@ -25,19 +25,20 @@ from mfadesk.domain.audit import (
     Target,
     TargetType,
 )
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import audit_events, audit_head
 from mfadesk.store.timestamps import as_utc
 
 GENESIS_HASH = "0" * 64
-_HEAD_FOR_UPDATE = (
+_HEAD_FOR_UPDATE = Prepared(
     select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = Prepared(
     update(audit_head)
     .where(audit_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
-_INSERT = insert(audit_events)
+_INSERT = Prepared(insert(audit_events))
 _CHAINED_FIELDS = (
     "seq",
     "event_id",
@@ -103,7 +104,7 @@ class AuditRepository:
         self._c = connection
 
     def append(self, event: AuditEvent, event_id: str) -> int:
-        head = self._c.execute(_HEAD_FOR_UPDATE).one()
+        head = _HEAD_FOR_UPDATE.one(self._c)
         row: dict[str, Any] = {
             "seq": head.seq + 1,
             "event_id": event_id,
@@ -123,8 +124,8 @@ class AuditRepository:
         }
         row["prev_hash"] = head.hash
         row["hash"] = chain_hash(head.hash, row)
-        self._c.execute(_INSERT, row)
-        self._c.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
+        _INSERT.execute(self._c, row)
+        _MOVE_HEAD.execute(self._c, {"new_seq": row["seq"], "new_hash": row["hash"]})
         return int(row["seq"])
 
     def iter_all(self) -> Iterator[StoredAuditEvent]:

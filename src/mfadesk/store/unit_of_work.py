@@ -15,6 +15,38 @@ from mfadesk.store.hardware_tokens import HardwareTokenRepository
 from mfadesk.store.users import UserRepository
 
 
+class HeldConnection:
+    """The connection a database thread keeps from one unit of work to the next (on SQLite,
+    where checking one out of the pool per unit of work costs more than the transaction)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._readonly = False
+
+    def acquire(self, readonly: bool) -> Connection:
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            self._readonly = False
+        if readonly != self._readonly:
+            connection.execution_options(mfadesk_readonly=readonly)  # in place
+            self._readonly = readonly
+        return connection
+
+    def discard(self) -> None:
+        """Never reuse a connection whose BEGIN, COMMIT or ROLLBACK failed."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.invalidate()
+            connection.close()
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+
 class UnitOfWork:
     """``with db.unit_of_work() as uow: ...`` — repositories share one connection/transaction."""
 
@@ -26,16 +58,30 @@ class UnitOfWork:
     emergency_tokencodes: EmergencyTokencodeRepository
     audit: AuditRepository
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, readonly: bool = False, held: HeldConnection | None = None
+    ) -> None:
         self._engine = engine
         self._readonly = readonly
+        self._held = held
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
-        connection = self._engine.connect()
-        if self._readonly:
-            connection = connection.execution_options(mfadesk_readonly=True)
-        connection.begin()
+        held = self._held
+        if held is not None:
+            connection = held.acquire(self._readonly)
+        else:
+            connection = self._engine.connect()
+            if self._readonly:
+                connection = connection.execution_options(mfadesk_readonly=True)
+        try:
+            connection.begin()
+        except BaseException:
+            if held is None:
+                connection.close()
+            else:
+                held.discard()
+            raise
         self._connection = connection
         self.companies = CompanyRepository(connection)
         self.users = UserRepository(connection)
@@ -54,11 +100,17 @@ class UnitOfWork:
     ) -> None:
         connection = self._connection
         assert connection is not None
+        held = self._held
         try:
             if exc_type is None:
                 connection.commit()
             else:
                 connection.rollback()
+        except BaseException:
+            if held is not None:
+                held.discard()
+            raise
         finally:
-            connection.close()
+            if held is None:
+                connection.close()
             self._connection = None

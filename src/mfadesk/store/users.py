@@ -7,13 +7,18 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mfadesk.domain.users import User, UserStatus
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import users
 
-_BY_ID = select(users).where(
-    users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id")
+_BY_ID = Prepared(
+    select(users).where(
+        users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id")
+    )
 )
-_BY_EMAIL = select(users).where(
-    users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
+_BY_EMAIL = Prepared(
+    select(users).where(
+        users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
+    )
 )
 
 
@@ -34,12 +39,12 @@ class UserRepository:
         self._c = connection
 
     def get(self, company_id: str, user_id: str) -> User | None:
-        row = self._c.execute(_BY_ID, {"id": user_id, "company_id": company_id}).one_or_none()
+        row = _BY_ID.one_or_none(self._c, {"id": user_id, "company_id": company_id})
         return None if row is None else _to_user(row)
 
     def get_by_email(self, company_id: str, email: str) -> User | None:
         """`email` must already be normalised (lower case)."""
-        row = self._c.execute(_BY_EMAIL, {"email": email, "company_id": company_id}).one_or_none()
+        row = _BY_EMAIL.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_user(row)
 
     def add(self, user: User) -> None:

@@ -1,0 +1,150 @@
+"""Hot statements: compiled once per dialect, then run straight on the driver's cursor.
+
+SQLAlchemy Core's execution path (cache lookup, execution context, events, result objects) costs
+15-20 µs per statement, several times what SQLite itself needs. The admin API's requests are a
+handful of such statements, so the repositories' pre-built statements are wrapped here:
+SQLAlchemy still renders the SQL and supplies each column type's value conversions for the
+dialect, and the statement then runs on the same DBAPI connection, inside the same transaction
+as everything else the unit of work does.
+
+Only plain statements qualify: no expanding (IN) or literal-rendered parameters, no statement
+options that need SQLAlchemy at execution time. Anything else stays on ``Connection.execute``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+
+Processor = Callable[[Any], Any]
+_MISSING = object()
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
+class _Compiled:
+    """One statement rendered for one dialect, with its value conversions."""
+
+    __slots__ = ("binds", "defaults", "positional", "results", "row", "sql")
+
+    def __init__(self, statement: Select[Any] | UpdateBase, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("statements with expanding or literal parameters are not prepared")
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
+        # (name in the SQL, key the caller passes the value under, conversion or None)
+        self.binds: list[tuple[str, str, Processor | None]] = []
+        self.defaults: dict[str, Any] = {}
+        for name in names:
+            bind = compiled.binds[name]
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            self.binds.append((escaped.get(name, name), bind.key, processor))
+            if not bind.required:
+                self.defaults[bind.key] = bind.effective_value
+        columns = list(statement.selected_columns) if isinstance(statement, Select) else []
+        self.results: list[tuple[int, Processor]] = []
+        for index, column in enumerate(columns):
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if processor is not None:
+                self.results.append((index, processor))
+        self.row: Any = namedtuple("Row", [c.key for c in columns]) if columns else None  # type: ignore[misc]
+
+    def parameters(self, given: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = []
+        for _, key, processor in self.binds:
+            value = given.get(key, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = self.defaults[key]
+                except KeyError:
+                    raise KeyError(f"no value for parameter {key!r} of {self.sql!r}") from None
+            values.append(value if processor is None else processor(value))
+        if self.positional:
+            return tuple(values)
+        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
+
+    def make_row(self, values: Any) -> Any:
+        if self.results:
+            values = list(values)
+            for index, processor in self.results:
+                values[index] = processor(values[index])
+        return self.row._make(values)
+
+
+class Prepared:
+    """A pre-built Core statement, run with the least work per call."""
+
+    __slots__ = ("_by_dialect", "statement")
+
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def _compiled(self, connection: Connection) -> _Compiled:
+        dialect = connection.dialect
+        compiled = self._by_dialect.get(dialect.name)
+        if compiled is None:
+            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
+        return compiled
+
+    def _run(self, connection: Connection, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
+        compiled = self._compiled(connection)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(params))
+        except BaseException:
+            cursor.close()
+            raise
+        return compiled, cursor
+
+    def one_or_none(self, connection: Connection, params: Mapping[str, Any] = _NO_PARAMS) -> Any:
+        """The only row, or None; more than one row is a programming error."""
+        compiled, cursor = self._run(connection, params)
+        try:
+            rows = cursor.fetchmany(2)
+        finally:
+            cursor.close()
+        if len(rows) > 1:
+            raise LookupError(f"more than one row from {compiled.sql!r}")
+        return compiled.make_row(rows[0]) if rows else None
+
+    def one(self, connection: Connection, params: Mapping[str, Any] = _NO_PARAMS) -> Any:
+        row = self.one_or_none(connection, params)
+        if row is None:
+            raise LookupError(f"no row from {self._compiled(connection).sql!r}")
+        return row
+
+    def first(self, connection: Connection, params: Mapping[str, Any] = _NO_PARAMS) -> Any:
+        compiled, cursor = self._run(connection, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return None if row is None else compiled.make_row(row)
+
+    def all(self, connection: Connection, params: Mapping[str, Any] = _NO_PARAMS) -> list[Any]:
+        compiled, cursor = self._run(connection, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [compiled.make_row(row) for row in rows]
+
+    def execute(self, connection: Connection, params: Mapping[str, Any] = _NO_PARAMS) -> int:
+        """Run an INSERT/UPDATE/DELETE; the number of rows it matched."""
+        _, cursor = self._run(connection, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
