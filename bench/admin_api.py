@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class Result:
     requests: int
     non_2xx: int
     socket_errors: int
+    cpu_us: float = 0.0  # the server process's CPU time per request (all its threads)
 
     @property
     def errors(self) -> int:
@@ -120,6 +121,10 @@ class Process:
         http = "httptools" if "/httptools/parser/parser." in maps else "h11"
         return f"{loop}+{http}"
 
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def stop(self) -> None:
         if self.popen.poll() is None:
             self.popen.terminate()
@@ -131,9 +136,7 @@ class Process:
         self._log_file.close()
 
 
-def wrk(
-    args: argparse.Namespace, url: str, script: str, env: dict[str, str], duration: int
-) -> str:
+def wrk(args: argparse.Namespace, url: str, script: str, env: dict[str, str], duration: int) -> str:
     argv = [
         "wrk",
         f"-t{args.threads}",
@@ -261,7 +264,9 @@ class Bench:
         reply.raise_for_status()
         return str(reply.json()["id"])
 
-    def measure(self, scenario: str, script: str, targets: list[tuple[str, int]]) -> list[Result]:
+    def measure(
+        self, scenario: str, script: str, targets: list[tuple[str, int, Process]]
+    ) -> list[Result]:
         """Warm each target up, then load each in turn for the full duration."""
         env = {
             **os.environ,
@@ -271,11 +276,14 @@ class Bench:
             "BENCH_SERIAL": SERIAL,
         }
         results = []
-        for name, port in targets:
+        for name, port, process in targets:
             url = f"http://127.0.0.1:{port}"
             wrk(self.args, url, script, env, self.args.warmup)
+            cpu = process.cpu_seconds()
             output = wrk(self.args, url, script, env, self.args.duration)
-            results.append(parse_wrk(output, scenario, name))
+            cpu = process.cpu_seconds() - cpu
+            result = parse_wrk(output, scenario, name)
+            results.append(replace(result, cpu_us=cpu / max(1, result.requests) * 1e6))
         return results
 
     def run(self) -> list[list[Result]]:
@@ -285,7 +293,10 @@ class Bench:
         for cost in costs:
             server, ceiling = self.start(cost)
             try:
-                targets = [("mfadesk", self.port), ("ceiling", self.ceiling_port)]
+                targets = [
+                    ("mfadesk", self.port, server),
+                    ("ceiling", self.ceiling_port, ceiling),
+                ]
                 for i in range(self.args.rounds):
                     order = targets if i % 2 == 0 else targets[::-1]
                     if cost == DEFAULT_COST:
@@ -312,12 +323,12 @@ class Bench:
 def print_round(results: list[Result]) -> None:
     ceilings = {r.scenario: r for r in results if r.target == "ceiling"}
     print(f"{'scenario':<14}{'target':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}{'ratio':>7}")  # fmt: skip
+          f"{'errors':>8}{'ratio':>7}{'CPU us/req':>12}")  # fmt: skip
     for r in results:
         ratio = r.rps / ceilings[r.scenario].rps
         print(
             f"{r.scenario:<14}{r.target:<9}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
-            f"{r.errors:>8}{ratio:>7.2f}"
+            f"{r.errors:>8}{ratio:>7.2f}{r.cpu_us:>12.0f}"
         )
         if r.errors:
             print(f"{'':<23}({r.non_2xx} non-2xx, {r.socket_errors} socket errors)")
