@@ -4,6 +4,11 @@ Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own ca
 ``audit_head`` holds the newest (seq, hash). Editing a row breaks its hash, deleting one leaves a
 gap in ``seq``, deleting the newest rows disagrees with the head. Appends lock the head row, which
 also gives the events one total order across workers.
+
+An append first tries to move the head from the link this process wrote last (`AuditHead`): that
+conditional UPDATE locks the row just as ``SELECT … FOR UPDATE`` would, and saves reading it. If
+another writer moved the head since (another worker or thread, or our own transaction rolled
+back), it matches nothing and the append reads the locked head the usual way.
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ _MOVE_HEAD = Prepared(
     .where(audit_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_MOVE_HEAD_FROM = Prepared(
+    update(audit_head)
+    .where(
+        audit_head.c.id == 1,
+        audit_head.c.seq == bindparam("old_seq"),
+        audit_head.c.hash == bindparam("old_hash"),
+    )
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 _INSERT = Prepared(insert(audit_events))
 _CHAINED_FIELDS = (
     "seq",
@@ -59,7 +73,10 @@ _CHAINED_FIELDS = (
 
 
 def _canonical_time(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = as_utc(moment)
+    if utc.year < 1000:  # strftime does not pad the year; keep its form for old hashes
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -99,33 +116,65 @@ def _to_stored(row: Any) -> StoredAuditEvent:
     return StoredAuditEvent(seq=row.seq, event_id=row.event_id, event=event)
 
 
+class AuditHead:
+    """The newest link as this process last wrote it: a guess, checked by every append."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[int, str] | None = None
+
+
+def _row(event: AuditEvent, event_id: str, prev_seq: int, prev_hash: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "seq": prev_seq + 1,
+        "event_id": event_id,
+        "occurred_at": event.occurred_at,
+        "company_id": event.company_id,
+        "admin_email": event.admin_email,
+        "admin_role": event.admin_role,
+        "access_id": event.access_id,
+        "action": event.action.value,
+        "target_type": event.target.type.value,
+        "target_id": event.target.id,
+        "target_name": event.target.name,
+        "result": event.result.value,
+        "changed": event.changed,
+        "message": event.message,
+        "source_ip": event.source_ip,
+    }
+    row["prev_hash"] = prev_hash
+    row["hash"] = chain_hash(prev_hash, row)
+    return row
+
+
 class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, head: AuditHead | None = None) -> None:
         self._c = connection
+        self._head = AuditHead() if head is None else head
 
     def append(self, event: AuditEvent, event_id: str) -> int:
+        guess = self._head.last
+        if guess is not None:
+            row = _row(event, event_id, *guess)
+            moved = _MOVE_HEAD_FROM.execute(
+                self._c,
+                {
+                    "old_seq": guess[0],
+                    "old_hash": guess[1],
+                    "new_seq": row["seq"],
+                    "new_hash": row["hash"],
+                },
+            )
+            if moved == 1:
+                _INSERT.execute(self._c, row)
+                self._head.last = (row["seq"], row["hash"])
+                return int(row["seq"])
         head = _HEAD_FOR_UPDATE.one(self._c)
-        row: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "event_id": event_id,
-            "occurred_at": event.occurred_at,
-            "company_id": event.company_id,
-            "admin_email": event.admin_email,
-            "admin_role": event.admin_role,
-            "access_id": event.access_id,
-            "action": event.action.value,
-            "target_type": event.target.type.value,
-            "target_id": event.target.id,
-            "target_name": event.target.name,
-            "result": event.result.value,
-            "changed": event.changed,
-            "message": event.message,
-            "source_ip": event.source_ip,
-        }
-        row["prev_hash"] = head.hash
-        row["hash"] = chain_hash(head.hash, row)
+        row = _row(event, event_id, head.seq, head.hash)
         _INSERT.execute(self._c, row)
         _MOVE_HEAD.execute(self._c, {"new_seq": row["seq"], "new_hash": row["hash"]})
+        self._head.last = (row["seq"], row["hash"])
         return int(row["seq"])
 
     def iter_all(self) -> Iterator[StoredAuditEvent]:

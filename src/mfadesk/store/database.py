@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from mfadesk.store.audit import AuditHead
 from mfadesk.store.unit_of_work import HeldConnection, UnitOfWork
 
 P = ParamSpec("P")
@@ -154,11 +155,12 @@ class Database:
         threads = 1 if self.is_sqlite else POSTGRES_THREADS
         self.engine = create_db_engine(url, pool_size=threads)
         self._local = threading.local()
+        self._audit_head = AuditHead()
         self._workers = _Workers(threads, "mfadesk-db", self._hold, self._release_held)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         held: HeldConnection | None = getattr(self._local, "held", None)
-        return UnitOfWork(self.engine, readonly=readonly, held=held)
+        return UnitOfWork(self.engine, readonly=readonly, held=held, audit_head=self._audit_head)
 
     def _hold(self) -> None:
         """On SQLite's database thread, keep one connection (opened on first use)."""

@@ -25,14 +25,13 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any]
-_MISSING = object()
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class _Compiled:
     """One statement rendered for one dialect, with its value conversions."""
 
-    __slots__ = ("binds", "defaults", "positional", "results", "row", "sql")
+    __slots__ = ("conversions", "defaults", "keys", "names", "positional", "results", "row", "sql")
 
     def __init__(self, statement: Select[Any] | UpdateBase, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -43,13 +42,16 @@ class _Compiled:
         self.positional = compiled.positional
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
         escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
-        # (name in the SQL, key the caller passes the value under, conversion or None)
-        self.binds: list[tuple[str, str, Processor | None]] = []
-        self.defaults: dict[str, Any] = {}
-        for name in names:
+        self.names = [escaped.get(name, name) for name in names]  # as the SQL names them
+        self.keys: list[str] = []  # as the caller passes them
+        self.conversions: list[tuple[int, Processor]] = []
+        self.defaults: dict[str, Any] = {}  # constants in the statement (anonymous parameters)
+        for index, name in enumerate(names):
             bind = compiled.binds[name]
+            self.keys.append(bind.key)
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            self.binds.append((escaped.get(name, name), bind.key, processor))
+            if processor is not None:
+                self.conversions.append((index, processor))
             if not bind.required:
                 self.defaults[bind.key] = bind.effective_value
         columns = list(statement.selected_columns) if isinstance(statement, Select) else []
@@ -61,18 +63,17 @@ class _Compiled:
         self.row: Any = namedtuple("Row", [c.key for c in columns]) if columns else None  # type: ignore[misc]
 
     def parameters(self, given: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        values = []
-        for _, key, processor in self.binds:
-            value = given.get(key, _MISSING)
-            if value is _MISSING:
-                try:
-                    value = self.defaults[key]
-                except KeyError:
-                    raise KeyError(f"no value for parameter {key!r} of {self.sql!r}") from None
-            values.append(value if processor is None else processor(value))
+        if self.defaults:
+            given = {**self.defaults, **given}
+        try:
+            values = [given[key] for key in self.keys]
+        except KeyError as missing:
+            raise KeyError(f"no value for parameter {missing} of {self.sql!r}") from None
+        for index, processor in self.conversions:
+            values[index] = processor(values[index])
         if self.positional:
             return tuple(values)
-        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
+        return dict(zip(self.names, values, strict=True))
 
     def make_row(self, values: Any) -> Any:
         if self.results:

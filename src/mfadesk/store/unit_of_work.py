@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from mfadesk.store.admins import AdminRepository
-from mfadesk.store.audit import AuditRepository
+from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.companies import CompanyRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
@@ -59,11 +59,17 @@ class UnitOfWork:
     audit: AuditRepository
 
     def __init__(
-        self, engine: Engine, *, readonly: bool = False, held: HeldConnection | None = None
+        self,
+        engine: Engine,
+        *,
+        readonly: bool = False,
+        held: HeldConnection | None = None,
+        audit_head: AuditHead | None = None,
     ) -> None:
         self._engine = engine
         self._readonly = readonly
         self._held = held
+        self._audit_head = audit_head
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -89,7 +95,7 @@ class UnitOfWork:
         self.hardware_tokens = HardwareTokenRepository(connection)
         self.ds100 = Ds100Repository(connection)
         self.emergency_tokencodes = EmergencyTokencodeRepository(connection)
-        self.audit = AuditRepository(connection)
+        self.audit = AuditRepository(connection, self._audit_head)
         return self
 
     def __exit__(
