@@ -13,6 +13,7 @@ from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import companies, hardware_tokens
+from mfadesk.store.timestamps import as_utc
 
 CHANGED_AT = datetime(2026, 11, 23, 9, 30, 15, 250000, tzinfo=UTC)
 _BY_STATUS = Prepared(
@@ -122,3 +123,35 @@ async def test_the_database_thread_keeps_one_connection(sqlite_url: str) -> None
     finally:
         db.close()
     assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 23, 9, 30, 15, 0, tzinfo=UTC),
+        datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1999, 12, 31, 0, 0, 0, 1, tzinfo=UTC),
+    ],
+)
+def test_datetimes_round_trip_like_core(db: Database, moment: datetime) -> None:
+    core_update = update(hardware_tokens).where(hardware_tokens.c.serial == "t3")
+    with db.engine.begin() as connection:
+        _SET_PIN.execute(connection, {"b_status": "Enabled", "pin_set": True, "at": moment})
+        connection.execute(core_update.values(status_changed_at=moment))
+    with db.engine.begin() as connection:
+        by_core = connection.execute(
+            select(hardware_tokens.c.serial, hardware_tokens.c.status_changed_at).order_by(
+                hardware_tokens.c.serial
+            )
+        ).all()
+        prepared = {
+            row.serial: row.status_changed_at
+            for row in _BY_STATUS.all(connection, {"status": "Enabled"})
+        }
+        prepared["t3"] = _BY_STATUS.one(connection, {"status": "Disabled"}).status_changed_at
+    assert {serial: as_utc(at) for serial, at in by_core} == dict.fromkeys(
+        ("t1", "t2", "t3"), moment
+    )
+    assert {serial: as_utc(at) for serial, at in prepared.items()} == dict.fromkeys(
+        ("t1", "t2", "t3"), moment
+    )

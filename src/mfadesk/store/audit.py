@@ -79,12 +79,15 @@ def _canonical_time(moment: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+_CANONICAL_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+
+
 def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
     content = [
         _canonical_time(row[name]) if name == "occurred_at" else row[name]
         for name in _CHAINED_FIELDS
     ]
-    payload = json.dumps([prev_hash, content], separators=(",", ":"), ensure_ascii=True)
+    payload = _CANONICAL_JSON.encode([prev_hash, content])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -15,17 +15,57 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+_PROBES = (
+    datetime(2026, 11, 22, 7, 10, 0, 123456, tzinfo=UTC),
+    datetime(2026, 1, 2, 3, 4, 5),
+    datetime(1, 1, 1),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+)
+
+
+def _datetime_processors(
+    type_: TypeEngine[Any], dialect: Dialect
+) -> tuple[Processor | None, Processor | None]:
+    """SQLite keeps datetimes as ``YYYY-MM-DD HH:MM:SS.ffffff`` text; SQLAlchemy's conversions
+    (string formatting, a regular expression) are a good part of a statement's cost. The same
+    conversions through ``isoformat``/``fromisoformat`` are used instead — but only once they
+    have given exactly SQLAlchemy's results on probe values; anything unusual goes to SQLAlchemy.
+    """
+    impl = type_.dialect_impl(dialect)
+    to_db, from_db = impl.bind_processor(dialect), impl.result_processor(dialect, None)
+    if to_db is None or from_db is None or not isinstance(type_, DateTime):
+        return to_db, from_db
+    slow_to_db, slow_from_db = to_db, from_db
+
+    def fast_to_db(value: Any) -> Any:
+        if type(value) is datetime:
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return slow_to_db(value)
+
+    def fast_from_db(value: Any) -> Any:
+        if type(value) is str and len(value) == 26:
+            return datetime.fromisoformat(value)
+        return slow_from_db(value)
+
+    stored = [slow_to_db(probe) for probe in _PROBES]
+    if [fast_to_db(p) for p in _PROBES] != stored:
+        return slow_to_db, slow_from_db
+    if [fast_from_db(text) for text in stored] != [slow_from_db(text) for text in stored]:
+        return fast_to_db, slow_from_db
+    return fast_to_db, fast_from_db
 
 
 class _Compiled:
@@ -49,7 +89,7 @@ class _Compiled:
         for index, name in enumerate(names):
             bind = compiled.binds[name]
             self.keys.append(bind.key)
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            processor = _datetime_processors(bind.type, dialect)[0]
             if processor is not None:
                 self.conversions.append((index, processor))
             if not bind.required:
@@ -57,7 +97,7 @@ class _Compiled:
         columns = list(statement.selected_columns) if isinstance(statement, Select) else []
         self.results: list[tuple[int, Processor]] = []
         for index, column in enumerate(columns):
-            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            processor = _datetime_processors(column.type, dialect)[1]
             if processor is not None:
                 self.results.append((index, processor))
         self.row: Any = namedtuple("Row", [c.key for c in columns]) if columns else None  # type: ignore[misc]
