@@ -238,6 +238,8 @@ class Bench:
                 "--http",
                 "httptools",
                 "--no-access-log",
+                "--no-proxy-headers",  # as `mfadesk serve`: no proxy middleware,
+                "--no-server-header",  # no server header
                 "--log-level",
                 "warning",
             ],
