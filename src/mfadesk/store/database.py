@@ -17,11 +17,12 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from mfadesk.store.audit import AuditHead
+from mfadesk.store.checkpoints import WalCheckpointer, defer_checkpoints
 from mfadesk.store.unit_of_work import HeldConnection, UnitOfWork
 
 P = ParamSpec("P")
@@ -71,6 +72,10 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS) -> Engine:
             cursor.close()
 
     return engine
+
+
+def _defer_checkpoints(connection: Connection) -> None:
+    defer_checkpoints(connection.connection.dbapi_connection)  # type: ignore[arg-type]
 
 
 def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -156,6 +161,10 @@ class Database:
         self.engine = create_db_engine(url, pool_size=threads)
         self._local = threading.local()
         self._audit_head = AuditHead()
+        path = self.engine.url.database
+        self._checkpointer = (
+            WalCheckpointer(path) if self.is_sqlite and path and path != ":memory:" else None
+        )
         self._workers = _Workers(threads, "mfadesk-db", self._hold, self._release_held)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
@@ -163,9 +172,14 @@ class Database:
         return UnitOfWork(self.engine, readonly=readonly, held=held, audit_head=self._audit_head)
 
     def _hold(self) -> None:
-        """On SQLite's database thread, keep one connection (opened on first use)."""
+        """On SQLite's database thread, keep one connection (opened on first use) and have its
+        WAL checkpoints taken in the background."""
         if self.is_sqlite:
-            self._local.held = HeldConnection(self.engine)
+            on_connect = None
+            if self._checkpointer is not None:
+                self._checkpointer.start()
+                on_connect = _defer_checkpoints
+            self._local.held = HeldConnection(self.engine, on_connect)
 
     def _release_held(self) -> None:
         held: HeldConnection | None = getattr(self._local, "held", None)
@@ -179,4 +193,6 @@ class Database:
 
     def close(self) -> None:
         self._workers.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()

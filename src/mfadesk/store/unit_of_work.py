@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -19,8 +20,11 @@ class HeldConnection:
     """The connection a database thread keeps from one unit of work to the next (on SQLite,
     where checking one out of the pool per unit of work costs more than the transaction)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
+    ) -> None:
         self._engine = engine
+        self._on_connect = on_connect
         self._connection: Connection | None = None
         self._readonly = False
 
@@ -29,6 +33,8 @@ class HeldConnection:
         if connection is None or connection.closed or connection.invalidated:
             connection = self._connection = self._engine.connect()
             self._readonly = False
+            if self._on_connect is not None:
+                self._on_connect(connection)
         if readonly != self._readonly:
             connection.execution_options(mfadesk_readonly=readonly)  # in place
             self._readonly = readonly
