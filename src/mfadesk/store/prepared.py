@@ -130,13 +130,14 @@ class Prepared:
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self.statement = statement
-        self._by_dialect: dict[str, _Compiled] = {}
+        self._by_dialect: dict[tuple[str, str], _Compiled] = {}
 
     def _compiled(self, connection: Connection) -> _Compiled:
         dialect = connection.dialect
-        compiled = self._by_dialect.get(dialect.name)
+        key = (dialect.name, dialect.driver)  # the driver decides the parameter style
+        compiled = self._by_dialect.get(key)
         if compiled is None:
-            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
+            compiled = self._by_dialect[key] = _Compiled(self.statement, dialect)
         return compiled
 
     def _run(self, connection: Connection, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
