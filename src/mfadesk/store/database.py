@@ -63,9 +63,12 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
+        driver = connection.connection.dbapi_connection
+        if driver.in_transaction:  # begun on the driver (`HeldConnection`): nothing to do
+            return
         readonly = connection.get_execution_options().get("mfadesk_readonly", False)
         # Straight to the driver: this runs once per unit of work.
-        cursor = connection.connection.dbapi_connection.cursor()
+        cursor = driver.cursor()
         try:
             cursor.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
         finally:

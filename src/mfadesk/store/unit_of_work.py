@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -17,8 +18,11 @@ from mfadesk.store.users import UserRepository
 
 
 class HeldConnection:
-    """The connection a database thread keeps from one unit of work to the next (on SQLite,
-    where checking one out of the pool per unit of work costs more than the transaction)."""
+    """The SQLite connection the database thread keeps from one unit of work to the next, where
+    a pool checkout and SQLAlchemy's transaction bookkeeping per unit of work cost more than the
+    transaction itself. Its transactions are begun and ended on the driver; should a Core
+    statement run inside one, SQLAlchemy's own begin is a no-op (see `create_db_engine`) and the
+    end goes through SQLAlchemy so that both agree the transaction is over."""
 
     def __init__(
         self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
@@ -26,19 +30,30 @@ class HeldConnection:
         self._engine = engine
         self._on_connect = on_connect
         self._connection: Connection | None = None
-        self._readonly = False
+        self._driver: Any = None
 
-    def acquire(self, readonly: bool) -> Connection:
+    def begin(self, readonly: bool) -> Connection:
         connection = self._connection
         if connection is None or connection.closed or connection.invalidated:
             connection = self._connection = self._engine.connect()
-            self._readonly = False
+            self._driver = connection.connection.dbapi_connection
             if self._on_connect is not None:
                 self._on_connect(connection)
-        if readonly != self._readonly:
-            connection.execution_options(mfadesk_readonly=readonly)  # in place
-            self._readonly = readonly
+        self._driver.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
         return connection
+
+    def end(self, commit: bool) -> None:
+        connection = self._connection
+        assert connection is not None
+        if connection.in_transaction():
+            if commit:
+                connection.commit()
+            else:
+                connection.rollback()
+        elif commit:
+            self._driver.commit()
+        else:
+            self._driver.rollback()
 
     def discard(self) -> None:
         """Never reuse a connection whose BEGIN, COMMIT or ROLLBACK failed."""
@@ -81,19 +96,20 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         held = self._held
         if held is not None:
-            connection = held.acquire(self._readonly)
+            try:
+                connection = held.begin(self._readonly)
+            except BaseException:
+                held.discard()
+                raise
         else:
             connection = self._engine.connect()
             if self._readonly:
                 connection = connection.execution_options(mfadesk_readonly=True)
-        try:
-            connection.begin()
-        except BaseException:
-            if held is None:
+            try:
+                connection.begin()
+            except BaseException:
                 connection.close()
-            else:
-                held.discard()
-            raise
+                raise
         self._connection = connection
         self.companies = CompanyRepository(connection)
         self.users = UserRepository(connection)
@@ -114,7 +130,9 @@ class UnitOfWork:
         assert connection is not None
         held = self._held
         try:
-            if exc_type is None:
+            if held is not None:
+                held.end(commit=exc_type is None)
+            elif exc_type is None:
                 connection.commit()
             else:
                 connection.rollback()
