@@ -36,5 +36,5 @@ class SystemRandom:
 
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 UTC with milliseconds, as the wire wants: ``2026-11-22T07:10:00.000Z``."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

@@ -48,8 +48,12 @@ def set_hardware_token_status(
     actor = authorize(
         uow, call, Permission.MANAGE_HARDWARE_TOKENS, _ACTIONS[status], _target(serial)
     )
-    require_user(uow, actor, user_id)
-    token = require_hardware_token(uow, actor, serial, for_update=True)
+    token = uow.hardware_tokens.get(actor.company_id, serial, for_update=True)
+    if token is None or token.user_id != user_id:
+        # The user's 404 comes first. A token assigned to `user_id` proves the user exists
+        # (assignments stay within the company), which spares the common case a query.
+        require_user(uow, actor, user_id)
+        token = require_hardware_token(uow, actor, serial, for_update=True)
     updated, changed = token.with_status(user_id, status, actor.email, call.now)
     if changed:
         uow.hardware_tokens.save(updated)

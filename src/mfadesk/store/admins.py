@@ -8,15 +8,18 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mfadesk.domain.admins import Admin, ApiKey, Role
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import admins, api_keys
 
-_BY_ACCESS_ID = (
+_BY_ACCESS_ID = Prepared(
     select(admins, api_keys.c.access_id, api_keys.c.public_key_pem, api_keys.c.revoked_at)
     .join(api_keys, api_keys.c.admin_id == admins.c.id)
     .where(api_keys.c.access_id == bindparam("access_id"))
 )
-_BY_EMAIL = select(admins).where(
-    admins.c.email == bindparam("email"), admins.c.company_id == bindparam("company_id")
+_BY_EMAIL = Prepared(
+    select(admins).where(
+        admins.c.email == bindparam("email"), admins.c.company_id == bindparam("company_id")
+    )
 )
 
 
@@ -29,7 +32,7 @@ class AdminRepository:
         self._c = connection
 
     def by_access_id(self, access_id: str) -> tuple[Admin, ApiKey] | None:
-        row = self._c.execute(_BY_ACCESS_ID, {"access_id": access_id}).one_or_none()
+        row = _BY_ACCESS_ID.one_or_none(self._c, {"access_id": access_id})
         if row is None:
             return None
         key = ApiKey(
@@ -41,7 +44,7 @@ class AdminRepository:
         return _to_admin(row), key
 
     def get_by_email(self, company_id: str, email: str) -> Admin | None:
-        row = self._c.execute(_BY_EMAIL, {"email": email, "company_id": company_id}).one_or_none()
+        row = _BY_EMAIL.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_admin(row)
 
     def add(self, admin: Admin) -> None:

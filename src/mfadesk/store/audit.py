@@ -4,6 +4,11 @@ Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own ca
 ``audit_head`` holds the newest (seq, hash). Editing a row breaks its hash, deleting one leaves a
 gap in ``seq``, deleting the newest rows disagrees with the head. Appends lock the head row, which
 also gives the events one total order across workers.
+
+An append first tries to move the head from the link this process wrote last (`AuditHead`): that
+conditional UPDATE locks the row just as ``SELECT … FOR UPDATE`` would, and saves reading it. If
+another writer moved the head since (another worker or thread, or our own transaction rolled
+back), it matches nothing and the append reads the locked head the usual way.
 """
 
 from __future__ import annotations
@@ -26,19 +31,19 @@ from mfadesk.domain.audit import (
     TargetType,
 )
 from mfadesk.domain.event_logs import TimeWindow
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import audit_events, audit_head
 from mfadesk.store.timestamps import as_utc
 
 GENESIS_HASH = "0" * 64
-_HEAD_FOR_UPDATE = (
+_HEAD_FOR_UPDATE = Prepared(
     select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = Prepared(
     update(audit_head)
     .where(audit_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
-_INSERT = insert(audit_events)
 _HEAD_SEQ = select(audit_head.c.seq).where(audit_head.c.id == 1)
 # A company's events in a window, up to a snapshot's newest seq, in the chain's order.
 _IN_WINDOW = (
@@ -55,6 +60,16 @@ _PAGE_IN_WINDOW = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+_MOVE_HEAD_FROM = Prepared(
+    update(audit_head)
+    .where(
+        audit_head.c.id == 1,
+        audit_head.c.seq == bindparam("old_seq"),
+        audit_head.c.hash == bindparam("old_hash"),
+    )
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_INSERT = Prepared(insert(audit_events))
 _CHAINED_FIELDS = (
     "seq",
     "event_id",
@@ -75,7 +90,13 @@ _CHAINED_FIELDS = (
 
 
 def _canonical_time(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = as_utc(moment)
+    if utc.year < 1000:  # strftime does not pad the year; keep its form for old hashes
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+_CANONICAL_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
 
 def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -83,7 +104,7 @@ def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
         _canonical_time(row[name]) if name == "occurred_at" else row[name]
         for name in _CHAINED_FIELDS
     ]
-    payload = json.dumps([prev_hash, content], separators=(",", ":"), ensure_ascii=True)
+    payload = _CANONICAL_JSON.encode([prev_hash, content])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -124,33 +145,65 @@ def _window_params(company_id: str, window: TimeWindow, high_seq: int) -> dict[s
     }
 
 
+class AuditHead:
+    """The newest link as this process last wrote it: a guess, checked by every append."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[int, str] | None = None
+
+
+def _row(event: AuditEvent, event_id: str, prev_seq: int, prev_hash: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "seq": prev_seq + 1,
+        "event_id": event_id,
+        "occurred_at": event.occurred_at,
+        "company_id": event.company_id,
+        "admin_email": event.admin_email,
+        "admin_role": event.admin_role,
+        "access_id": event.access_id,
+        "action": event.action.value,
+        "target_type": event.target.type.value,
+        "target_id": event.target.id,
+        "target_name": event.target.name,
+        "result": event.result.value,
+        "changed": event.changed,
+        "message": event.message,
+        "source_ip": event.source_ip,
+    }
+    row["prev_hash"] = prev_hash
+    row["hash"] = chain_hash(prev_hash, row)
+    return row
+
+
 class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, head: AuditHead | None = None) -> None:
         self._c = connection
+        self._head = AuditHead() if head is None else head
 
     def append(self, event: AuditEvent, event_id: str) -> int:
-        head = self._c.execute(_HEAD_FOR_UPDATE).one()
-        row: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "event_id": event_id,
-            "occurred_at": event.occurred_at,
-            "company_id": event.company_id,
-            "admin_email": event.admin_email,
-            "admin_role": event.admin_role,
-            "access_id": event.access_id,
-            "action": event.action.value,
-            "target_type": event.target.type.value,
-            "target_id": event.target.id,
-            "target_name": event.target.name,
-            "result": event.result.value,
-            "changed": event.changed,
-            "message": event.message,
-            "source_ip": event.source_ip,
-        }
-        row["prev_hash"] = head.hash
-        row["hash"] = chain_hash(head.hash, row)
-        self._c.execute(_INSERT, row)
-        self._c.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
+        guess = self._head.last
+        if guess is not None:
+            row = _row(event, event_id, *guess)
+            moved = _MOVE_HEAD_FROM.execute(
+                self._c,
+                {
+                    "old_seq": guess[0],
+                    "old_hash": guess[1],
+                    "new_seq": row["seq"],
+                    "new_hash": row["hash"],
+                },
+            )
+            if moved == 1:
+                _INSERT.execute(self._c, row)
+                self._head.last = (row["seq"], row["hash"])
+                return int(row["seq"])
+        head = _HEAD_FOR_UPDATE.one(self._c)
+        row = _row(event, event_id, head.seq, head.hash)
+        _INSERT.execute(self._c, row)
+        _MOVE_HEAD.execute(self._c, {"new_seq": row["seq"], "new_hash": row["hash"]})
+        self._head.last = (row["seq"], row["hash"])
         return int(row["seq"])
 
     def head_seq(self) -> int:

@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mfadesk.domain.company import Company, EmergencyAccessSettings
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import companies
 
-_BY_ID = select(companies).where(companies.c.id == bindparam("id"))
-_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_BY_NAME = select(companies).where(companies.c.name == bindparam("name"))
+_SELECT_BY_ID = select(companies).where(companies.c.id == bindparam("id"))
+_BY_ID = Prepared(_SELECT_BY_ID)
+_BY_ID_FOR_UPDATE = Prepared(_SELECT_BY_ID.with_for_update())
+_BY_NAME = Prepared(select(companies).where(companies.c.name == bindparam("name")))
 
 
 def _settings_columns(settings: EmergencyAccessSettings) -> dict[str, Any]:
@@ -47,11 +49,11 @@ class CompanyRepository:
 
     def get(self, company_id: str, *, for_update: bool = False) -> Company | None:
         statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
-        row = self._c.execute(statement, {"id": company_id}).one_or_none()
+        row = statement.one_or_none(self._c, {"id": company_id})
         return None if row is None else _to_company(row)
 
     def get_by_name(self, name: str) -> Company | None:
-        row = self._c.execute(_BY_NAME, {"name": name}).one_or_none()
+        row = _BY_NAME.one_or_none(self._c, {"name": name})
         return None if row is None else _to_company(row)
 
     def list(self) -> list[Company]:

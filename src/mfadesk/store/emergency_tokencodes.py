@@ -8,12 +8,15 @@ from sqlalchemy import Connection, bindparam, case, insert, select, update
 
 from mfadesk.domain.emergency_tokencodes import EmergencyStatus, EmergencyTokencode
 from mfadesk.domain.lockout import Lockout
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import emergency_tokencodes as codes
 from mfadesk.store.timestamps import as_utc, as_utc_or_none
 
-_BY_ID = select(codes).where(codes.c.id == bindparam("id"), codes.c.user_id == bindparam("user_id"))
+_BY_ID = Prepared(
+    select(codes).where(codes.c.id == bindparam("id"), codes.c.user_id == bindparam("user_id"))
+)
 # The enabled code first: two codes issued within the same clock tick must not tie.
-_LATEST = (
+_LATEST = Prepared(
     select(codes)
     .where(codes.c.user_id == bindparam("user_id"))
     .order_by(
@@ -39,7 +42,8 @@ _SAVE_CHECK = (
         locked_until=bindparam("locked_until"),
     )
 )
-_DISABLE_ALL = (
+_INSERT = Prepared(insert(codes))
+_DISABLE_ALL = Prepared(
     update(codes)
     .where(
         codes.c.user_id == bindparam("b_user_id"), codes.c.status == EmergencyStatus.ENABLED.value
@@ -70,11 +74,11 @@ class EmergencyTokencodeRepository:
         self._c = connection
 
     def get(self, user_id: str, code_id: str) -> EmergencyTokencode | None:
-        row = self._c.execute(_BY_ID, {"id": code_id, "user_id": user_id}).one_or_none()
+        row = _BY_ID.one_or_none(self._c, {"id": code_id, "user_id": user_id})
         return None if row is None else _to_code(row)
 
     def latest(self, user_id: str) -> EmergencyTokencode | None:
-        row = self._c.execute(_LATEST, {"user_id": user_id}).first()
+        row = _LATEST.first(self._c, {"user_id": user_id})
         return None if row is None else _to_code(row)
 
     def enabled(self, user_id: str, *, for_update: bool = False) -> EmergencyTokencode | None:
@@ -96,22 +100,25 @@ class EmergencyTokencodeRepository:
         )
 
     def add(self, code: EmergencyTokencode) -> None:
-        self._c.execute(
-            insert(codes).values(
-                id=code.id,
-                user_id=code.user_id,
-                company_id=code.company_id,
-                online_hash=code.online_hash,
-                offline_verifier=code.offline_verifier,
-                expires_at=code.expires_at,
-                offline_expires_at=code.offline_expires_at,
-                status=code.status.value,
-                one_time_use=code.one_time_use,
-                created_at=code.created_at,
-                used_at=code.used_at,
-            )
+        _INSERT.execute(
+            self._c,
+            {
+                "id": code.id,
+                "user_id": code.user_id,
+                "company_id": code.company_id,
+                "online_hash": code.online_hash,
+                "offline_verifier": code.offline_verifier,
+                "expires_at": code.expires_at,
+                "offline_expires_at": code.offline_expires_at,
+                "status": code.status.value,
+                "one_time_use": code.one_time_use,
+                "created_at": code.created_at,
+                "used_at": code.used_at,
+                "failed_attempts": code.lockout.failures,
+                "locked_until": code.lockout.locked_until,
+            },
         )
 
     def disable_all(self, user_id: str) -> int:
         """Take every enabled code of the user out of online use; returns how many changed."""
-        return self._c.execute(_DISABLE_ALL, {"b_user_id": user_id}).rowcount
+        return _DISABLE_ALL.execute(self._c, {"b_user_id": user_id})

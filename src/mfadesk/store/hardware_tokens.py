@@ -9,15 +9,17 @@ from sqlalchemy.exc import IntegrityError
 
 from mfadesk.domain.errors import Conflict
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import hardware_tokens
 from mfadesk.store.timestamps import as_utc
 
 _COLUMNS = [c for c in hardware_tokens.c if c.name != "seed_ciphertext"]
-_BY_SERIAL = select(*_COLUMNS).where(
+_SELECT_BY_SERIAL = select(*_COLUMNS).where(
     hardware_tokens.c.serial == bindparam("serial"),
     hardware_tokens.c.company_id == bindparam("company_id"),
 )
-_BY_SERIAL_FOR_UPDATE = _BY_SERIAL.with_for_update()
+_BY_SERIAL = Prepared(_SELECT_BY_SERIAL)
+_BY_SERIAL_FOR_UPDATE = Prepared(_SELECT_BY_SERIAL.with_for_update())
 _ASSIGNED_TO = (
     select(*_COLUMNS)
     .where(
@@ -26,7 +28,7 @@ _ASSIGNED_TO = (
     )
     .order_by(hardware_tokens.c.serial)
 )
-_SAVE = (
+_SAVE = Prepared(
     update(hardware_tokens)
     .where(hardware_tokens.c.serial == bindparam("b_serial"))
     .values(
@@ -67,7 +69,7 @@ class HardwareTokenRepository:
         self, company_id: str, serial: str, *, for_update: bool = False
     ) -> HardwareToken | None:
         statement = _BY_SERIAL_FOR_UPDATE if for_update else _BY_SERIAL
-        row = self._c.execute(statement, {"serial": serial, "company_id": company_id}).one_or_none()
+        row = statement.one_or_none(self._c, {"serial": serial, "company_id": company_id})
         return None if row is None else _to_token(row)
 
     def assigned_to(self, company_id: str, user_id: str) -> list[HardwareToken]:
@@ -112,8 +114,8 @@ class HardwareTokenRepository:
             raise Conflict(f"Hardware token {token.serial} already exists") from error
 
     def save(self, token: HardwareToken) -> None:
-        self._c.execute(
-            _SAVE,
+        _SAVE.execute(
+            self._c,
             {
                 "b_serial": token.serial,
                 "status": token.status.value,

@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 
 def as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    tz = value.tzinfo
+    if tz is None:
+        return value.replace(tzinfo=UTC)
+    return value if tz is UTC else value.astimezone(UTC)
 
 
 def as_utc_or_none(value: datetime | None) -> datetime | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from mfadesk.store.admins import AdminRepository
-from mfadesk.store.audit import AuditRepository
+from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
@@ -18,6 +20,57 @@ from mfadesk.store.hardware_tokens import HardwareTokenRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
+
+
+class HeldConnection:
+    """The SQLite connection the database thread keeps from one unit of work to the next, where
+    a pool checkout and SQLAlchemy's transaction bookkeeping per unit of work cost more than the
+    transaction itself. Its transactions are begun and ended on the driver; should a Core
+    statement run inside one, SQLAlchemy's own begin is a no-op (see `create_db_engine`) and the
+    end goes through SQLAlchemy so that both agree the transaction is over."""
+
+    def __init__(
+        self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
+    ) -> None:
+        self._engine = engine
+        self._on_connect = on_connect
+        self._connection: Connection | None = None
+        self._driver: Any = None
+
+    def begin(self, readonly: bool) -> Connection:
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            self._driver = connection.connection.dbapi_connection
+            if self._on_connect is not None:
+                self._on_connect(connection)
+        self._driver.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        return connection
+
+    def end(self, commit: bool) -> None:
+        connection = self._connection
+        assert connection is not None
+        if connection.in_transaction():
+            if commit:
+                connection.commit()
+            else:
+                connection.rollback()
+        elif commit:
+            self._driver.commit()
+        else:
+            self._driver.rollback()
+
+    def discard(self) -> None:
+        """Never reuse a connection whose BEGIN, COMMIT or ROLLBACK failed."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.invalidate()
+            connection.close()
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 class UnitOfWork:
@@ -36,16 +89,37 @@ class UnitOfWork:
     securid_credentials: SecurIdCredentialRepository
     user_events: UserEventRepository
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        readonly: bool = False,
+        held: HeldConnection | None = None,
+        audit_head: AuditHead | None = None,
+    ) -> None:
         self._engine = engine
         self._readonly = readonly
+        self._held = held
+        self._audit_head = audit_head
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
-        connection = self._engine.connect()
-        if self._readonly:
-            connection = connection.execution_options(mfadesk_readonly=True)
-        connection.begin()
+        held = self._held
+        if held is not None:
+            try:
+                connection = held.begin(self._readonly)
+            except BaseException:
+                held.discard()
+                raise
+        else:
+            connection = self._engine.connect()
+            if self._readonly:
+                connection = connection.execution_options(mfadesk_readonly=True)
+            try:
+                connection.begin()
+            except BaseException:
+                connection.close()
+                raise
         self._connection = connection
         self.companies = CompanyRepository(connection)
         self.users = UserRepository(connection)
@@ -53,7 +127,7 @@ class UnitOfWork:
         self.hardware_tokens = HardwareTokenRepository(connection)
         self.ds100 = Ds100Repository(connection)
         self.emergency_tokencodes = EmergencyTokencodeRepository(connection)
-        self.audit = AuditRepository(connection)
+        self.audit = AuditRepository(connection, self._audit_head)
         self.export_snapshots = ExportSnapshotRepository(connection)
         self.authn_keys = AuthnKeyRepository(connection)
         self.authn_attempts = AuthnAttemptRepository(connection)
@@ -69,11 +143,19 @@ class UnitOfWork:
     ) -> None:
         connection = self._connection
         assert connection is not None
+        held = self._held
         try:
-            if exc_type is None:
+            if held is not None:
+                held.end(commit=exc_type is None)
+            elif exc_type is None:
                 connection.commit()
             else:
                 connection.rollback()
+        except BaseException:
+            if held is not None:
+                held.discard()
+            raise
         finally:
-            connection.close()
+            if held is None:
+                connection.close()
             self._connection = None

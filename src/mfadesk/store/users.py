@@ -7,15 +7,24 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from mfadesk.domain.users import User, UserStatus
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import users
 from mfadesk.store.timestamps import as_utc_or_none
 
-_BY_ID = select(users).where(
-    users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id")
+_BY_ID = Prepared(
+    select(users).where(
+        users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id")
+    )
 )
-_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_BY_EMAIL = select(users).where(
-    users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
+_BY_ID_FOR_UPDATE = Prepared(
+    select(users)
+    .where(users.c.id == bindparam("id"), users.c.company_id == bindparam("company_id"))
+    .with_for_update()
+)
+_BY_EMAIL = Prepared(
+    select(users).where(
+        users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
+    )
 )
 # `/` escapes the LIKE wildcards of the user's text (see `_contains`); e-mails are stored in
 # lower case, so a lower-case needle makes the search case-insensitive and index-friendly.
@@ -71,12 +80,12 @@ class UserRepository:
 
     def get(self, company_id: str, user_id: str, *, for_update: bool = False) -> User | None:
         statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
-        row = self._c.execute(statement, {"id": user_id, "company_id": company_id}).one_or_none()
+        row = statement.one_or_none(self._c, {"id": user_id, "company_id": company_id})
         return None if row is None else _to_user(row)
 
     def get_by_email(self, company_id: str, email: str) -> User | None:
         """`email` must already be normalised (lower case)."""
-        row = self._c.execute(_BY_EMAIL, {"email": email, "company_id": company_id}).one_or_none()
+        row = _BY_EMAIL.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_user(row)
 
     def count_email_containing(self, company_id: str, text: str) -> int:
