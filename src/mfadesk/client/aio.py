@@ -11,7 +11,7 @@ import httpx
 
 from mfadesk.client.binding import AsyncRunner
 from mfadesk.client.credentials import DEFAULT_TOKEN_LIFETIME, Clock, Credentials
-from mfadesk.client.engine import DEFAULT_TIMEOUT, ClientStats, Engine, Retry
+from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry
 from mfadesk.client.methods import AdminMethods
 from mfadesk.client.operation import Operation
 from mfadesk.client.retry import RetryPolicy
@@ -40,14 +40,6 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
             credentials, retry=retry or RetryPolicy(), token_lifetime=token_lifetime, clock=clock
         )
         self._http = httpx.AsyncClient(transport=transport, **self._engine.http_options(timeout))
-
-    @property
-    def credentials(self) -> Credentials:
-        return self._engine.credentials
-
-    @property
-    def stats(self) -> ClientStats:
-        return self._engine.stats
 
     async def _call(self, operation: Operation[T]) -> T:
         engine, attempt = self._engine, 0

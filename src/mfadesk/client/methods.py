@@ -20,6 +20,7 @@ from mfadesk.client import (
 )
 from mfadesk.client.binding import endpoint, listing
 from mfadesk.client.credentials import Credentials
+from mfadesk.client.engine import ClientStats, Engine
 
 
 class AdminMethods:
@@ -58,8 +59,19 @@ class AdminMethods:
     export_user_events = endpoint(user_event_logs.export_user_events)
     iter_user_events = listing(user_event_logs.iter_user_events)
 
+    _engine: Engine
+
     def __init__(self, credentials: Credentials, **options: Any) -> None:
         raise NotImplementedError
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._engine.credentials
+
+    @property
+    def stats(self) -> ClientStats:
+        """Requests, retries and 429s of this client so far."""
+        return self._engine.stats
 
     @classmethod
     def from_key_file(cls, path: str | os.PathLike[str], **options: Any) -> Self:
