@@ -17,6 +17,7 @@ from mfadesk.domain.securid_credentials import (
     SecurIdCredential,
     VerificationState,
 )
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import ds100_credentials, ds100_devices, hardware_tokens
 from mfadesk.store.timestamps import as_utc_or_none
 
@@ -88,12 +89,13 @@ def _locked(table: Any) -> Any:
     return or_(table.c.failed_attempts > 0, table.c.locked_until.is_not(None))
 
 
-_CLEAR_TOKEN = (
+# Run on every enable: prepared, and matching no row (so writing nothing) unless locked.
+_CLEAR_TOKEN = Prepared(
     update(hardware_tokens)
     .where(_tokens.serial == bindparam("b_serial"), _locked(hardware_tokens))
     .values(failed_attempts=0, locked_until=None)
 )
-_CLEAR_DEVICE = (
+_CLEAR_DEVICE = Prepared(
     update(ds100_credentials)
     .where(and_(_ds100.device_serial == bindparam("b_device"), _locked(ds100_credentials)))
     .values(failed_attempts=0, locked_until=None)
@@ -159,8 +161,8 @@ class SecurIdCredentialRepository:
 
     def clear_token_lockout(self, serial: str) -> bool:
         """Forget a SID700 token's failures (an administrator enabled it)."""
-        return self._c.execute(_CLEAR_TOKEN, {"b_serial": serial}).rowcount > 0
+        return _CLEAR_TOKEN.execute(self._c, {"b_serial": serial}) > 0
 
     def clear_device_lockout(self, device_serial: str) -> bool:
         """Forget the failures of a DS100 device's OTP credentials."""
-        return self._c.execute(_CLEAR_DEVICE, {"b_device": device_serial}).rowcount > 0
+        return _CLEAR_DEVICE.execute(self._c, {"b_device": device_serial}) > 0
