@@ -84,7 +84,7 @@ class AdminRequest:
     async def run(
         self, fn: Callable[Concatenate[UnitOfWork, Call, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run a use case on the database thread, in one unit of work."""
+        """Run a use case in one unit of work (where: see `Database.run`)."""
         db, call = self.state.db, self.call
 
         def work() -> T:

@@ -22,7 +22,8 @@ class ServiceEnv:
     clock: Clock = system_clock
     random: RandomSource = field(default_factory=SystemRandom)
     offline_cost_log2: int = DEFAULT_OFFLINE_COST_LOG2
-    # Slow hashing runs here, never on the database thread (scrypt releases the GIL).
+    # Slow hashing runs here, never in a transaction or on the event loop (scrypt releases
+    # the GIL).
     hashing: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(
             max_workers=os.cpu_count() or 2, thread_name_prefix="mfadesk-hash"

@@ -1,8 +1,8 @@
 """Emergency tokencode use cases.
 
-Issuing runs in three steps so that the slow offline hash never holds the database thread:
-check the request (one short transaction), hash on the hashing pool, then store and audit
-(a second transaction that checks everything again).
+Issuing runs in three steps so that the slow offline hash never holds a transaction (nor, on
+SQLite, the event loop): check the request (one short transaction), hash on the hashing pool,
+then store and audit (a second transaction that checks everything again).
 """
 
 from __future__ import annotations

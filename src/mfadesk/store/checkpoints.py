@@ -3,10 +3,10 @@
 Left to itself SQLite copies the write-ahead log back into the database file inside the commit
 that crosses its threshold (1000 pages by default): with an audit row, its indexes and the
 changed object, that is every couple of hundred write transactions, and that commit — with every
-request queued behind it on the database thread — waits for the copy and its fsyncs. While the
-server runs, this thread of its own does it instead, often and in the background (a PASSIVE
-checkpoint never blocks writers or readers); the database thread's connection keeps a far
-higher threshold only as a backstop should this thread fall behind.
+request queued behind it — waits for the copy and its fsyncs. While the server runs, this
+thread of its own does it instead, often and in the background (a PASSIVE checkpoint never
+blocks writers or readers); the connections that serve requests keep a far higher threshold
+only as a backstop should this thread fall behind.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -21,30 +22,61 @@ from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
 
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's write lock
+
+
+class DatabaseBusy(Exception):
+    """SQLite's write lock is held elsewhere and this connection was told not to wait."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` (or the driver error SQLAlchemy wrapped in it) is SQLite's BUSY/LOCKED."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    driver_error = getattr(error, "orig", error)
+    code = getattr(driver_error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
 
 class HeldConnection:
-    """The SQLite connection the database thread keeps from one unit of work to the next, where
+    """A SQLite connection a thread keeps from one unit of work to the next, where
     a pool checkout and SQLAlchemy's transaction bookkeeping per unit of work cost more than the
     transaction itself. Its transactions are begun and ended on the driver; should a Core
     statement run inside one, SQLAlchemy's own begin is a no-op (see `create_db_engine`) and the
-    end goes through SQLAlchemy so that both agree the transaction is over."""
+    end goes through SQLAlchemy so that both agree the transaction is over.
+
+    One told not to wait for the write lock raises `DatabaseBusy` from `begin` at once when
+    another connection holds it."""
 
     def __init__(
-        self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
+        self,
+        engine: Engine,
+        on_connect: Callable[[Connection], None] | None = None,
+        *,
+        waits_for_lock: bool = True,
     ) -> None:
         self._engine = engine
         self._on_connect = on_connect
+        self._waits_for_lock = waits_for_lock
         self._connection: Connection | None = None
         self._driver: Any = None
+        self.commits = 0  # transactions committed on this connection
 
     def begin(self, readonly: bool) -> Connection:
         connection = self._connection
         if connection is None or connection.closed or connection.invalidated:
             connection = self._connection = self._engine.connect()
             self._driver = connection.connection.dbapi_connection
+            if not self._waits_for_lock:
+                self._driver.execute("PRAGMA busy_timeout=0")
             if self._on_connect is not None:
                 self._on_connect(connection)
-        self._driver.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        try:
+            self._driver.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if is_busy(error):
+                raise DatabaseBusy(str(error)) from error
+            raise
         return connection
 
     def end(self, commit: bool) -> None:
@@ -59,6 +91,8 @@ class HeldConnection:
             self._driver.commit()
         else:
             self._driver.rollback()
+        if commit:
+            self.commits += 1
 
     def discard(self) -> None:
         """Never reuse a connection whose BEGIN, COMMIT or ROLLBACK failed."""
@@ -70,6 +104,8 @@ class HeldConnection:
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
+            if not self._waits_for_lock:  # back to the pool as the engine configured it
+                self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.close()
 
 
@@ -108,6 +144,8 @@ class UnitOfWork:
         if held is not None:
             try:
                 connection = held.begin(self._readonly)
+            except DatabaseBusy:
+                raise  # nothing began; the connection is fine
             except BaseException:
                 held.discard()
                 raise

@@ -84,7 +84,7 @@ class AuthnRequest:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run a use case on the database thread, in one unit of work."""
+        """Run a use case in one unit of work (where: see `Database.run`)."""
         return await self._within(False, lambda uow, call: fn(uow, call, *args, **kwargs))
 
     async def read(
