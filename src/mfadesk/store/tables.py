@@ -173,8 +173,8 @@ audit_events = Table(
     Column(
         "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     ),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("occurred_at", Timestamp, nullable=False, index=True),
+    Column("event_id", String(36), nullable=False),  # a UUID4; no index: see migration 0006
+    Column("occurred_at", Timestamp, nullable=False),
     Column("company_id", String(36), nullable=True),
     Column("admin_email", String(320), nullable=True),
     Column("admin_role", String(32), nullable=True),
