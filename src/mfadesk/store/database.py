@@ -4,11 +4,13 @@ SQLite: a unit of work runs right on the thread that asks for it (the event loop
 serving), on a connection that thread keeps, and every write transaction starts with
 ``BEGIN IMMEDIATE`` so that processes serialise cleanly. Handing each unit of work to another
 thread and back cost more than the work itself (two thread wake-ups and GIL hand-offs against
-a transaction of some 100 µs that never waits on the network). That connection does not wait
-for the write lock: when another process (or a long CLI transaction) holds it, the unit of work
-goes to the database thread instead, whose connection waits as long as it takes, and so does
-everything after it until that thread is idle again, so that the process's own units of work
-keep their order and never starve one another.
+a transaction of some 100 µs that never waits on the network). The event loop never waits for
+the write lock: when another process (or a long CLI transaction) holds it, the unit of work goes
+to the database thread, and so does everything after it until that thread is idle again, so
+that the process's own units of work keep their order. That thread tries again every
+`LOCK_POLL_SECONDS` (for up to `BUSY_TIMEOUT_MS`): SQLite's own busy handler sleeps ever longer
+(1, 2, 5, 10 … 100 ms), which under steady contention between worker processes left some
+requests waiting close to a second.
 
 PostgreSQL gets a small pool and as many threads, each unit of work checking a connection out
 (pre-pinged): its work waits on the network, which the event loop must never do.
@@ -20,6 +22,7 @@ import asyncio
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from queue import SimpleQueue
@@ -37,6 +40,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 POSTGRES_THREADS = 8
+LOCK_POLL_SECONDS = 0.0005
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -188,15 +192,15 @@ class Database:
     def _hold(self) -> None:
         """On SQLite's database thread, keep one connection (opened on first use)."""
         if self.is_sqlite:
-            self._local.held = self._held_connection(waits_for_lock=True)
+            self._local.held = self._held_connection()
 
-    def _held_connection(self, *, waits_for_lock: bool) -> HeldConnection:
+    def _held_connection(self) -> HeldConnection:
         """A connection kept by one thread, its WAL checkpoints taken in the background."""
         on_connect = None
         if self._checkpointer is not None:
             self._checkpointer.start()
             on_connect = _defer_checkpoints
-        held = HeldConnection(self.engine, on_connect, waits_for_lock=waits_for_lock)
+        held = HeldConnection(self.engine, on_connect)
         with self._held_lock:
             self._held.append(held)
         return held
@@ -218,7 +222,7 @@ class Database:
             local = self._local
             inline: HeldConnection | None = getattr(local, "inline", None)
             if inline is None:
-                inline = local.inline = self._held_connection(waits_for_lock=False)
+                inline = local.inline = self._held_connection()
             local.held = inline  # only while `fn` runs: other callers on this thread wait
             commits = inline.commits
             try:
@@ -231,9 +235,24 @@ class Database:
                 local.held = None
         self._on_worker += 1
         try:
-            return await self._workers.submit(functools.partial(fn, *args, **kwargs))
+            return await self._workers.submit(
+                functools.partial(self._when_not_busy, fn, *args, **kwargs)
+            )
         finally:
             self._on_worker -= 1
+
+    def _when_not_busy(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """On the database thread: run `fn`, again and again while the file is busy."""
+        held: HeldConnection = self._local.held
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            commits = held.commits
+            try:
+                return fn(*args, **kwargs)
+            except Exception as error:
+                if not is_busy(error) or held.commits != commits or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_POLL_SECONDS)
 
     def close(self) -> None:
         self._workers.close()

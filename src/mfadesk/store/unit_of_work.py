@@ -26,7 +26,7 @@ BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's wri
 
 
 class DatabaseBusy(Exception):
-    """SQLite's write lock is held elsewhere and this connection was told not to wait."""
+    """SQLite's write lock is held by another connection."""
 
 
 def is_busy(error: BaseException) -> bool:
@@ -45,19 +45,14 @@ class HeldConnection:
     statement run inside one, SQLAlchemy's own begin is a no-op (see `create_db_engine`) and the
     end goes through SQLAlchemy so that both agree the transaction is over.
 
-    One told not to wait for the write lock raises `DatabaseBusy` from `begin` at once when
-    another connection holds it."""
+    It never waits for the write lock: `begin` raises `DatabaseBusy` at once when another
+    connection holds it, and the caller decides what to do (see `Database.run`)."""
 
     def __init__(
-        self,
-        engine: Engine,
-        on_connect: Callable[[Connection], None] | None = None,
-        *,
-        waits_for_lock: bool = True,
+        self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
     ) -> None:
         self._engine = engine
         self._on_connect = on_connect
-        self._waits_for_lock = waits_for_lock
         self._connection: Connection | None = None
         self._driver: Any = None
         self.commits = 0  # transactions committed on this connection
@@ -67,8 +62,7 @@ class HeldConnection:
         if connection is None or connection.closed or connection.invalidated:
             connection = self._connection = self._engine.connect()
             self._driver = connection.connection.dbapi_connection
-            if not self._waits_for_lock:
-                self._driver.execute("PRAGMA busy_timeout=0")
+            self._driver.execute("PRAGMA busy_timeout=0")
             if self._on_connect is not None:
                 self._on_connect(connection)
         try:
@@ -104,8 +98,8 @@ class HeldConnection:
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            if not self._waits_for_lock:  # back to the pool as the engine configured it
-                self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Back to the pool as the engine configured it.
+            self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.close()
 
 
