@@ -56,7 +56,7 @@ def set_hardware_token_status(
         token = require_hardware_token(uow, actor, serial, for_update=True)
     updated, changed = token.with_status(user_id, status, actor.email, call.now)
     if changed:
-        uow.hardware_tokens.save(updated)
+        uow.hardware_tokens.save_status(updated)
     verb = "enabled" if status is TokenStatus.ENABLED else "disabled"
     message = f"Hardware token {serial} of user {user_id} {verb}"
     if not changed:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential
 from mfadesk.domain.hardware_tokens import TokenStatus
+from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import ds100_credentials, ds100_devices
 from mfadesk.store.timestamps import as_utc
 
@@ -47,7 +48,7 @@ _CREDENTIALS_OF_USER = (
     )
     .order_by(ds100_credentials.c.serial)
 )
-_SAVE = (
+_SAVE = Prepared(
     update(ds100_credentials)
     .where(ds100_credentials.c.serial == bindparam("b_serial"))
     .values(
@@ -133,8 +134,8 @@ class Ds100Repository:
         )
 
     def save_credential(self, credential: OtpCredential) -> None:
-        self._c.execute(
-            _SAVE,
+        _SAVE.execute(
+            self._c,
             {
                 "b_serial": credential.serial,
                 "status": credential.status.value,

@@ -42,6 +42,17 @@ _SAVE = Prepared(
         assigned_by=bindparam("assigned_by"),
     )
 )
+# A flip writes only what it changes: setting even an unchanged indexed column (user_id)
+# rewrites that index's page.
+_SAVE_STATUS = Prepared(
+    update(hardware_tokens)
+    .where(hardware_tokens.c.serial == bindparam("b_serial"))
+    .values(
+        status=bindparam("status"),
+        status_changed_at=bindparam("status_changed_at"),
+        status_changed_by=bindparam("status_changed_by"),
+    )
+)
 _DELETE = delete(hardware_tokens).where(hardware_tokens.c.serial == bindparam("serial"))
 
 
@@ -132,3 +143,15 @@ class HardwareTokenRepository:
     def delete(self, serial: str) -> None:
         """Remove the token and its seed for good."""
         self._c.execute(_DELETE, {"serial": serial})
+
+    def save_status(self, token: HardwareToken) -> None:
+        """Store a status change alone (`save` stores everything)."""
+        _SAVE_STATUS.execute(
+            self._c,
+            {
+                "b_serial": token.serial,
+                "status": token.status.value,
+                "status_changed_at": token.status_changed_at,
+                "status_changed_by": token.status_changed_by,
+            },
+        )
