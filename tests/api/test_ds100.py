@@ -34,6 +34,14 @@ def test_disable_answers_an_array_of_credentials(stack: Stack) -> None:
     ]
 
 
+def test_a_serial_sent_as_a_number_is_taken_as_its_digits(stack: Stack) -> None:
+    body = {"deviceSerialNumber": int(DEVICE_DAVE), "userId": stack.tenant.user("dave")}
+    with stack.client() as api:
+        response = api.patch(DISABLE, json=body)
+    assert response.status_code == 200
+    assert [c["deviceSerialNumber"] for c in response.json()] == [DEVICE_DAVE]
+
+
 def test_disable_is_idempotent_and_enable_restores(stack: Stack) -> None:
     body = {"deviceSerialNumber": DEVICE_DAVE, "userId": stack.tenant.user("dave")}
     with stack.client() as api:
@@ -74,7 +82,7 @@ def test_unknown_user_device_or_registration_is_404(stack: Stack, path: str) -> 
         ({"userId": "{dave}"}, "deviceSerialNumber: Field required"),
         ({"deviceSerialNumber": DEVICE_DAVE}, "userId: Field required"),
         (
-            {"deviceSerialNumber": 140100080, "userId": "{dave}"},
+            {"deviceSerialNumber": True, "userId": "{dave}"},
             "deviceSerialNumber: Input should be a valid string",
         ),
         (

@@ -118,7 +118,7 @@ _PATTERN_9 = "String should match pattern '^\\d{9}$'"
     [
         ({"tokenSerialNumber": "01401000803"}, f"tokenSerialNumber: {_PATTERN_12}"),
         ({"tokenSerialNumber": "0140100080311"}, f"tokenSerialNumber: {_PATTERN_12}"),
-        ({"tokenSerialNumber": 14010008031}, "tokenSerialNumber: Input should be a valid string"),
+        ({"tokenSerialNumber": 1.4e10}, "tokenSerialNumber: Input should be a valid string"),
         ({"deviceSerialNumber": "1401000800"}, f"deviceSerialNumber: {_PATTERN_9}"),
         ({"userId": "dave"}, "userId: String should match pattern"),
     ],

@@ -66,7 +66,7 @@ def test_unknown_device_is_404_and_audited(stack: Stack) -> None:
     ("body", "description"),
     [
         ({}, "deviceSerialNumber: Field required"),
-        ({"deviceSerialNumber": 140100080}, "deviceSerialNumber: Input should be a valid string"),
+        ({"deviceSerialNumber": [140100080]}, "deviceSerialNumber: Input should be a valid string"),
         ({"deviceSerialNumber": "14010008"}, "deviceSerialNumber: String should match pattern"),
         ({"deviceSerialNumber": "14010008X"}, "deviceSerialNumber: String should match pattern"),
         ("140100080", "Malformed JSON request body."),

@@ -99,7 +99,8 @@ def test_float_numeric_dates_are_accepted(stack: Stack) -> None:
         (0, 3600, True),
         (0, 3660, True),  # one hour plus the skew
         (0, 3661, False),  # longer than an hour
-        (0, 0, False),  # expires when issued
+        (-10, 0, True),  # expired when issued, 10 s ago: inside the skew, as the contract lists
+        (10, -5, False),  # expires before it was issued
     ],
 )
 def test_time_rules(stack: Stack, iat_offset: int, lifetime: int, accepted: bool) -> None:

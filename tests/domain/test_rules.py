@@ -38,12 +38,17 @@ def test_status_change_records_who_and_when_and_repeats_change_nothing() -> None
     assert not changed and same is disabled
 
 
-@pytest.mark.parametrize(("raw", "days"), [("1", 1), ("7", 7), (3, 3), (" 4", 4), ("07", 7)])
+@pytest.mark.parametrize(
+    ("raw", "days"), [("1", 1), ("7", 7), (3, 3), (" 4", 4), ("07", 7), (2.0, 2)]
+)
 def test_expiration_days_accepted(raw: object, days: int) -> None:
     assert parse_expiration_days(raw) == timedelta(days=days)
 
 
-@pytest.mark.parametrize("raw", [None, "0", "8", 0, 8, True, False, 2.0, "2.0", "", "x", [1]])
+@pytest.mark.parametrize(
+    "raw",
+    [None, "0", "8", 0, 8, True, False, 2.5, "2.0", "", "x", [1], "\u0667", "\u00b2", "\uff17"],
+)  # Arabic-Indic seven, superscript two, full-width seven: digits to `str.isdigit`, not to us
 def test_expiration_days_refused(raw: object) -> None:
     with pytest.raises(BadRequest, match=r"^Invalid expiration date\.$"):
         parse_expiration_days(raw)

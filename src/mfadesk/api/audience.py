@@ -1,7 +1,8 @@
 """Which ``aud`` values name this deployment.
 
 Real clients send the admin REST base URL with or without a trailing ``/``, with ``/v1``, or
-only ``scheme://host[:port]``. Loopback names are interchangeable (``localhost``/``127.0.0.1``).
+only ``scheme://host[:port]`` (also when the service is published below a path prefix).
+Loopback names are interchangeable (``localhost``/``127.0.0.1``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ class AudiencePolicy:
         if origin is None:
             raise ValueError(f"public URL {public_url!r} is not an http(s) URL")
         scheme, host, port, prefix = origin
-        self._accepted = frozenset((scheme, host, port, prefix + s) for s in _ADMIN_SUFFIXES)
+        for suffix in reversed(_ADMIN_SUFFIXES[1:]):  # a public URL given as the admin base
+            prefix = prefix.removesuffix(suffix)
+        forms = {(scheme, host, port, prefix + suffix) for suffix in _ADMIN_SUFFIXES}
+        forms.add((scheme, host, port, ""))  # the bare origin, even behind a path prefix
+        self._accepted = frozenset(forms)
 
     def accepts(self, audience: object) -> bool:
         if isinstance(audience, list):

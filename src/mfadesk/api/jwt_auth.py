@@ -110,7 +110,9 @@ class TokenVerifier:
             raise TokenRejected("token expired", subject)
         if issued > now + SKEW_SECONDS:
             raise TokenRejected("token issued in the future", subject)
-        if expires <= issued or expires - issued > MAX_LIFETIME_SECONDS + SKEW_SECONDS:
+        if expires < issued:
+            raise TokenRejected("token expires before it was issued", subject)
+        if expires - issued > MAX_LIFETIME_SECONDS + SKEW_SECONDS:
             raise TokenRejected("token lifetime exceeds one hour", subject)
         if not self._audience.accepts(claims["aud"]):
             raise TokenRejected(f"audience {claims['aud']!r} does not name this service", subject)

@@ -51,17 +51,26 @@ class EmergencyTokencode:
         return now < self.offline_expires_at
 
 
-def parse_expiration_days(raw: object) -> timedelta:
-    """v1's ``expirationDays``: 1..7 as a string (as documented) or an integer."""
+def whole_number(raw: object) -> int | None:
+    """A JSON value that is a whole number, tolerantly: an integer, a float without a fraction
+    (``7.0``) or a string of ASCII digits (``"7"``, spaces around allowed); otherwise None."""
     if isinstance(raw, bool):
-        raise BadRequest(INVALID_EXPIRATION)
-    if isinstance(raw, str) and raw.strip().isdigit():
-        days = int(raw.strip())
-    elif isinstance(raw, int):
-        days = raw
-    else:
-        raise BadRequest(INVALID_EXPIRATION)
-    if not 1 <= days <= 7:
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str):
+        digits = raw.strip()
+        if digits.isascii() and digits.isdigit():
+            return int(digits)
+    return None
+
+
+def parse_expiration_days(raw: object) -> timedelta:
+    """v1's ``expirationDays``: 1..7 as a string (as documented) or a number."""
+    days = whole_number(raw)
+    if days is None or not 1 <= days <= 7:
         raise BadRequest(INVALID_EXPIRATION)
     return timedelta(days=days)
 
@@ -110,13 +119,10 @@ class Expiry:
 
 
 def _whole_number(raw: object) -> int:
-    if isinstance(raw, bool):
+    number = whole_number(raw)
+    if number is None:
         raise BadRequest(EXPIRY_VALUE)
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and raw.strip().isascii():
-        return int(raw.strip())
-    raise BadRequest(EXPIRY_VALUE)
+    return number
 
 
 def parse_expiry(unit: object, value: object) -> Expiry | None:

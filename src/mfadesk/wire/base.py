@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 Uuid = Annotated[
     str,
@@ -12,6 +12,18 @@ Uuid = Annotated[
         pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
     ),
 ]
+
+
+def _number_as_text(value: object) -> object:
+    """Tolerance: a serial number sent as a JSON integer means its decimal digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return value
+
+
+SerialText = BeforeValidator(_number_as_text)
+"""For serial-number fields: documented and sent as strings, accepted as integers too."""
+
 Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
 
 

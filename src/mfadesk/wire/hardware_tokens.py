@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
+from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid
 
-TokenSerial = Annotated[str, StringConstraints(min_length=1, max_length=36, strict=True)]
+TokenSerial = Annotated[
+    str, StringConstraints(min_length=1, max_length=36, strict=True), SerialText
+]
 TokenStatusName = Literal["Enabled", "Disabled"]
 
 
