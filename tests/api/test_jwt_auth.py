@@ -177,6 +177,31 @@ def test_revocation_takes_effect_at_once_even_for_a_cached_token(stack: Stack) -
     assert (denied.action, denied.result) == (Action.LOOKUP_USER, Result.DENIED)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "v1/users/{alice}/sidTokens/disable", b"{not json"),
+        ("PATCH", "v1/users/{alice}/sidTokens/disable", b'{"tokenSerialNumber": ""}'),
+        ("GET", "v1/adminlog/exportlogs", None),  # its required window is missing
+    ],
+)
+def test_a_revoked_key_gets_403_before_any_400(
+    stack: Stack, method: str, path: str, body: bytes | None
+) -> None:
+    token = stack.jwt()
+    url = path.format(alice=stack.tenant.user("alice"))
+    with stack.client() as api:
+        assert api.request(method, url, content=body).status_code == 400
+        with stack.db.unit_of_work() as uow:
+            revoke_api_key(uow, Operator.start(stack.env), stack.admin("super").access_id)
+        refused = api.request(
+            method, url, content=body, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert_auth_failure(refused)
+    denied = stack.audit_events()[-1].event
+    assert (denied.action, denied.result) == (Action.AUTHENTICATE, Result.DENIED)
+
+
 def test_refusals_are_audited_without_the_token(stack: Stack) -> None:
     token = stack.jwt(algorithm="HS256")
     call(stack, token)

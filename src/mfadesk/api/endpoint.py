@@ -24,6 +24,7 @@ from mfadesk.api.responses import (
 )
 from mfadesk.domain.errors import BadRequest, DomainError, NotAuthenticated
 from mfadesk.services.audit import record_rejected_token, run_use_case
+from mfadesk.services.authorization import key_is_active
 from mfadesk.services.context import Call
 from mfadesk.store.unit_of_work import UnitOfWork
 from mfadesk.wire.base import QueryModel, RequestModel
@@ -178,12 +179,18 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
         if retry is not None:
             return too_many_requests(retry)
         source_ip = request.client.host if request.client else None
-        admin_request = AdminRequest(request, state, Call.start(state.env, access_id, source_ip))
+        call = Call.start(state.env, access_id, source_ip)
         try:
-            return await endpoint.handler(admin_request)
+            return await endpoint.handler(AdminRequest(request, state, call))
         except NotAuthenticated:
             # The use case has audited this denial already.
             return await _refuse(state, request, "API key revoked", access_id, audited=True)
+        except BadRequest as error:
+            # Refused before the use case checked the key (a bad body or query): a revoked key
+            # still gets its 403 first. Only this error path pays for the look-up.
+            if call.actor is None and not await state.db.run(_key_is_active, state, access_id):
+                return await _refuse(state, request, "API key revoked", access_id)
+            return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
         except Exception:
@@ -191,3 +198,8 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
             return internal_error_response()
 
     return handle
+
+
+def _key_is_active(state: AppState, access_id: str) -> bool:
+    with state.db.unit_of_work(readonly=True) as uow:
+        return key_is_active(uow, access_id)

@@ -23,3 +23,9 @@ def authorize(
         raise NotAuthenticated()
     admin.require(permission)
     return admin
+
+
+def key_is_active(uow: UnitOfWork, access_id: str) -> bool:
+    """Whether `access_id` names a key that is known and not revoked."""
+    found = uow.admins.by_access_id(access_id)
+    return found is not None and not found[1].revoked
