@@ -15,7 +15,15 @@ from mfadesk.domain.emergency_tokencodes import (
     parse_one_time_use,
 )
 from mfadesk.domain.errors import BadRequest, Conflict
-from mfadesk.domain.users import User, UserStatus, parse_mark_deleted, parse_user_status
+from mfadesk.domain.users import (
+    DEFAULT_SEARCH_PAGE_SIZE,
+    MAX_SEARCH_PAGE_SIZE,
+    User,
+    UserStatus,
+    parse_mark_deleted,
+    parse_user_status,
+)
+from mfadesk.wire.users import UserSearchQuery
 
 NOW = datetime(2026, 11, 22, 7, 10, tzinfo=UTC)
 
@@ -93,7 +101,7 @@ def test_expiry_accepted(unit: object, value: object, expected: Expiry | None) -
         ("days", None, "together"),
         (None, 1, "together"),
         ("weeks", 1, "days, hours or minutes"),
-        ("days", 2.0, "whole number"),
+        ("days", 2.5, "whole number"),
         ("days", "٣", "whole number"),
         ("days", False, "whole number"),
         ("minutes", 0, "between 1 minute and 7 days"),
@@ -142,3 +150,11 @@ def test_alphabets_that_would_confuse_the_person_typing(alphabet: str, message: 
     with pytest.raises(BadRequest, match=message):
         EmergencyAccessSettings(alphabet=alphabet)
     assert EmergencyAccessSettings(alphabet="abcdefghjk").alphabet == "abcdefghjk"
+
+
+def test_the_wire_declares_the_domains_search_page_bounds() -> None:
+    size = UserSearchQuery.model_fields["pageSize"]
+    assert size.default == DEFAULT_SEARCH_PAGE_SIZE
+    assert [getattr(m, "le", None) for m in size.metadata if hasattr(m, "le")] == [
+        MAX_SEARCH_PAGE_SIZE
+    ]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from mfadesk.wire.base import ResponseModel, Timestamp
+from pydantic import Field
+
+from mfadesk.wire.base import QueryModel, ResponseModel, Timestamp
 from mfadesk.wire.hardware_tokens import TokenStatusName
+
+
+class UserDevicesQuery(QueryModel):
+    includeBrowsers: Annotated[
+        bool | None,
+        Field(description="Accepted for compatibility; mfadesk keeps no browser authenticators."),
+    ] = None
 
 
 class SidTokenEntry(ResponseModel):

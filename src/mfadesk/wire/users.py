@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
+from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid
 
 Email = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
 EmailPart = Annotated[str, StringConstraints(max_length=320, strict=True)]
@@ -54,6 +54,14 @@ class UserSearchRequest(RequestModel):
     """Search (v1 and v2): the e-mail must contain `emailLike` literally (no wildcards)."""
 
     emailLike: EmailPart
+
+
+class UserSearchQuery(QueryModel):
+    """Search's paging: ``pageSize`` 1..25 (default 25), ``pageNumber`` from 0 (default 0)."""
+
+    # The domain's bounds (`domain.users`), which the wire may not import; a test compares.
+    pageSize: Annotated[int, Field(ge=1, le=25, description="Users per page, 1 to 25.")] = 25
+    pageNumber: Annotated[int, Field(ge=0, description="Zero-based page number.")] = 0
 
 
 class UserSearchResponse(ResponseModel):

@@ -18,6 +18,7 @@ from mfadesk.wire.user_devices import (
     Ds100DeviceEntry,
     Ds100OtpCredentialEntry,
     SidTokenEntry,
+    UserDevicesQuery,
     UserDevicesResponse,
 )
 
@@ -59,7 +60,8 @@ def _ds100(entry: DeviceWithCredentials) -> Ds100DeviceEntry:
 
 
 def _include_browsers(request: AdminRequest) -> None:
-    """Accepted for compatibility: mfadesk keeps no browser authenticators to include."""
+    """`UserDevicesQuery.includeBrowsers`, accepted for compatibility: mfadesk keeps no browser
+    authenticators to include."""
     raw = request.http.query_params.get("includeBrowsers")
     if raw is not None and raw.strip().lower() not in ("", "true", "false"):
         raise BadRequest("includeBrowsers must be true or false")
@@ -93,5 +95,6 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        query_model=UserDevicesQuery,
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from annotated_types import Ge, Le
 from starlette.responses import Response
 
 from mfadesk.api.endpoint import AdminRequest, Endpoint, Outcome
@@ -19,12 +20,7 @@ from mfadesk.api.routes.outcomes import (
 )
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.errors import BadRequest
-from mfadesk.domain.users import (
-    DEFAULT_SEARCH_PAGE_SIZE,
-    MAX_SEARCH_PAGE_SIZE,
-    parse_mark_deleted,
-    parse_user_status,
-)
+from mfadesk.domain.users import parse_mark_deleted, parse_user_status
 from mfadesk.services.users import (
     UserDetails,
     lookup_user,
@@ -38,6 +34,7 @@ from mfadesk.wire.users import (
     MarkDeletedResponse,
     UserDetailsResponse,
     UserLookupRequest,
+    UserSearchQuery,
     UserSearchRequest,
     UserSearchResponse,
     UserStatusRequest,
@@ -98,13 +95,15 @@ async def lookup(request: AdminRequest) -> Response:
     return json_response(user_details_body(details))
 
 
-def _page_parameter(
-    request: AdminRequest, name: str, default: int, low: int, high: int | None = None
-) -> int:
-    """A paging query parameter; absent or empty means the default."""
+def _page_parameter(request: AdminRequest, name: str) -> int:
+    """A paging query parameter within `UserSearchQuery`'s bounds; absent or empty: its default.
+    Parsed here rather than by `request.query` for the messages clients have seen."""
+    field = UserSearchQuery.model_fields[name]
+    low = next(int(m.ge) for m in field.metadata if isinstance(m, Ge))  # type: ignore[call-overload]
+    high = next((int(m.le) for m in field.metadata if isinstance(m, Le)), None)  # type: ignore[call-overload]
     raw = request.http.query_params.get(name, "").strip()
     if raw == "":
-        return default
+        return int(field.default)
     if _DIGITS.fullmatch(raw):
         # Any number this long is past every page (and int() refuses thousands of digits).
         value = int(raw) if len(raw) <= 18 else 10**18
@@ -116,10 +115,8 @@ def _page_parameter(
 
 async def search(request: AdminRequest) -> Response:
     body = await request.body(UserSearchRequest)
-    page_size = _page_parameter(
-        request, "pageSize", DEFAULT_SEARCH_PAGE_SIZE, 1, MAX_SEARCH_PAGE_SIZE
-    )
-    page_number = _page_parameter(request, "pageNumber", 0, 0)
+    page_size = _page_parameter(request, "pageSize")
+    page_number = _page_parameter(request, "pageNumber")
     page = await request.run(search_users, body.emailLike, page_size, page_number)
     return json_response(
         UserSearchResponse(
@@ -164,6 +161,7 @@ def _search_endpoint(version: str) -> Endpoint:
             500: SERVER_ERROR,
         },
         tag="users",
+        query_model=UserSearchQuery,
     )
 
 
