@@ -29,6 +29,7 @@ class Permission(StrEnum):
     MANAGE_USER_STATUS = "change user status"
     MARK_USERS_DELETED = "mark users deleted"
     EXPORT_AUDIT = "export audit logs"
+    EXPORT_USER_EVENTS = "export the user event log"
     MANAGE_SETTINGS = "change company settings"
 
 

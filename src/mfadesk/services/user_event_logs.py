@@ -1,4 +1,5 @@
-"""Exporting the user event log (Super Admin only), paged like the admin audit log."""
+"""Exporting the user event log (both roles: help desks troubleshoot sign-ins with it), paged
+like the admin audit log."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def export_user_events(
     so pages neither repeat nor skip events while authentications go on.
     """
     target = Target(TargetType.AUDIT_LOG, LOG, window.describe())
-    actor = authorize(uow, call, Permission.EXPORT_AUDIT, Action.EXPORT_USER_EVENT_LOG, target)
+    actor = authorize(
+        uow, call, Permission.EXPORT_USER_EVENTS, Action.EXPORT_USER_EVENT_LOG, target
+    )
     company_id = actor.company_id
     uow.user_events.assign_sequence()
     snapshot = export_snapshot(
