@@ -10,7 +10,10 @@ import pytest
 import redis
 
 from mfadesk.api.app import create_app
-from mfadesk.api.rate_limit import MemoryBuckets
+from mfadesk.api.rate_limit import DatabaseBuckets, MemoryBuckets
+from mfadesk.domain.rate_buckets import Bucket
+from mfadesk.store.database import Database
+from mfadesk.store.migrate import upgrade
 from tests.conftest import Stack, StackFactory
 from tests.support.databases import unavailable
 from tests.support.live_server import LiveServer, free_port
@@ -108,3 +111,44 @@ def test_redis_buckets_are_shared_by_all_workers(make_stack: StackFactory) -> No
             headers=headers,
         )
     assert_too_many(limited)
+
+
+async def test_database_buckets_are_shared_refill_and_answer_refusals_from_memory(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    upgrade(db.engine)
+    now = [1_700_000_000.0]
+    # Two workers' buckets over one database.
+    first, second = (DatabaseBuckets(db, "t", 2.0, 3, clock=lambda: now[0]) for _ in range(2))
+    try:
+        taken = [await first.take("ip"), await second.take("ip"), await first.take("ip")]
+        assert taken == [None, None, None]
+        assert await second.take("ip") == 1
+        with db.unit_of_work() as uow:  # refilled behind `second`'s back
+            uow.rate_buckets.save("t:ip", Bucket(3.0, now[0]))
+        assert await second.take("ip") == 1  # answered from memory until its Retry-After
+        assert await first.take("ip") is None  # `first` was never refused: it reads the row
+        now[0] += 1.0
+        assert await second.take("ip") is None
+        assert await first.take("other") is None
+    finally:
+        db.close()
+
+
+def test_several_workers_share_the_failure_budget_and_each_allows_the_whole_burst(
+    make_stack: StackFactory,
+) -> None:
+    """Two workers without Redis: a client on one connection (one worker) gets the default
+    burst of failures, and the deployment as a whole never allows more than that burst."""
+    stack = make_stack(workers=2)
+    burst = int(stack.settings.auth_failure_burst)
+    bad = {"Authorization": "Bearer not.a.jwt"}
+    with LiveServer(create_app(stack.settings, stack.env), free_port()) as second:
+        with httpx.Client(base_url=stack.admin_base, headers=bad) as one_connection:
+            for _ in range(50):
+                assert_auth_failure(one_connection.post("/v1/users/lookup", json={}))
+        other = f"{second.base_url}/AdminInterface/restapi/v1/users/lookup"
+        for _ in range(burst - 50):
+            assert_auth_failure(httpx.post(other, json={}, headers=bad))
+        assert_too_many(httpx.post(other, json={}, headers=bad))

@@ -20,7 +20,7 @@ from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
-from mfadesk.api.rate_limit import Buckets, MemoryBuckets, RedisBuckets
+from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets, RedisBuckets
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.state import AppState
@@ -43,7 +43,7 @@ def _public_key_lookup(db: Database) -> PublicKeyLookup:
     return lookup
 
 
-def _buckets(settings: Settings, redis: Redis | None) -> tuple[Buckets, Buckets]:
+def _buckets(settings: Settings, redis: Redis | None, db: Database) -> tuple[Buckets, Buckets]:
     rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
     fail_rate, fail_burst = settings.auth_failure_per_second, settings.auth_failure_burst
     if redis is not None:
@@ -51,12 +51,16 @@ def _buckets(settings: Settings, redis: Redis | None) -> tuple[Buckets, Buckets]
             RedisBuckets(redis, "key", rate, burst),
             RedisBuckets(redis, "authfail", fail_rate, fail_burst),
         )
-    # Without Redis each worker keeps its own buckets: give each its share of the limit so the
-    # deployment as a whole never exceeds it.
-    share = max(1, settings.workers)
+    workers = max(1, settings.workers)
+    if workers == 1:
+        return MemoryBuckets(rate, burst), MemoryBuckets(fail_rate, fail_burst)
+    # Several workers without Redis. A key's requests go through each worker's own bucket with
+    # its share of the limit, so the deployment as a whole never exceeds it. Refused logins are
+    # counted in the database instead: a client that keeps one connection (one worker) must
+    # still get the whole burst of failures, and that path writes an audit record anyway.
     return (
-        MemoryBuckets(rate / share, max(1.0, burst / share)),
-        MemoryBuckets(fail_rate / share, max(1.0, fail_burst / share)),
+        MemoryBuckets(rate / workers, max(1.0, burst / workers)),
+        DatabaseBuckets(db, "authfail", fail_rate, fail_burst),
     )
 
 
@@ -68,7 +72,7 @@ def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppS
             offline_cost_log2=settings.offline_hash_cost_log2,
         )
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    key_buckets, failure_buckets = _buckets(settings, redis)
+    key_buckets, failure_buckets = _buckets(settings, redis, db)
     verifier = TokenVerifier(
         AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
     )

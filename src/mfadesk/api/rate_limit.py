@@ -1,7 +1,9 @@
 """Token buckets: per API key, and per client IP for failed authentications.
 
 `MemoryBuckets` serves one process; `RedisBuckets` shares the buckets between all workers of a
-deployment (atomic Lua script on the Redis server's clock).
+deployment (atomic Lua script on the Redis server's clock); `DatabaseBuckets` shares them through
+the database, for the failed-authentication buckets of several workers without Redis (a path
+that writes an audit record per request anyway).
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from mfadesk.domain.rate_buckets import Bucket, seconds_until_a_token, take_token
+from mfadesk.services.rate_buckets import forget_full_buckets, take_shared_token
+from mfadesk.store.database import Database
+
 
 class Buckets(Protocol):
     async def take(self, key: str) -> int | None:
         """Take one token: None if allowed, else the seconds to wait (Retry-After)."""
         ...
-
-
-def retry_after(tokens: float, rate: float) -> int:
-    return max(1, math.ceil((1.0 - tokens) / rate))
 
 
 class MemoryBuckets:
@@ -35,24 +37,18 @@ class MemoryBuckets:
         self._rate = rate
         self._burst = burst
         self._monotonic = monotonic
-        self._state: dict[str, tuple[float, float]] = {}
+        self._state: dict[str, Bucket] = {}
         self._max_keys = max_keys
 
     async def take(self, key: str) -> int | None:
-        now = self._monotonic()
-        tokens, last = self._state.get(key, (self._burst, now))
-        tokens = min(self._burst, tokens + (now - last) * self._rate)
-        if tokens >= 1.0:
-            self._remember(key, tokens - 1.0, now)
-            return None
-        self._remember(key, tokens, now)
-        return retry_after(tokens, self._rate)
-
-    def _remember(self, key: str, tokens: float, now: float) -> None:
+        bucket, allowed = take_token(
+            self._state.get(key), self._rate, self._burst, self._monotonic()
+        )
         if len(self._state) >= self._max_keys and key not in self._state:
             # A flood of distinct keys: forgetting refills buckets, it never blocks wrongly.
             self._state.clear()
-        self._state[key] = (tokens, now)
+        self._state[key] = bucket
+        return None if allowed else seconds_until_a_token(bucket.tokens, self._rate)
 
 
 _TAKE = """
@@ -89,4 +85,52 @@ class RedisBuckets:
         )
         if int(allowed) == 1:
             return None
-        return retry_after(float(tokens), self._rate)
+        return seconds_until_a_token(float(tokens), self._rate)
+
+
+class DatabaseBuckets:
+    """Buckets in the database's `rate_buckets` table, on the wall clock all workers share. A
+    refused key is answered from memory until its Retry-After has passed, so a flood of
+    refused requests does not write a row each."""
+
+    PURGE_EVERY = 1000  # takes, per process
+
+    def __init__(
+        self,
+        db: Database,
+        namespace: str,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.time,
+        max_refused: int = 100_000,
+    ) -> None:
+        self._db = db
+        self._namespace = namespace
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._refused_until: dict[str, float] = {}
+        self._max_refused = max_refused
+        self._takes = 0
+
+    async def take(self, key: str) -> int | None:
+        now = self._clock()
+        until = self._refused_until.get(key)
+        if until is not None:
+            if now < until:
+                return max(1, math.ceil(until - now))
+            del self._refused_until[key]
+        self._takes += 1
+        purge = self._takes % self.PURGE_EVERY == 0
+        retry = await self._db.run(self._take, f"{self._namespace}:{key}", now, purge)
+        if retry is not None:
+            if len(self._refused_until) >= self._max_refused:
+                self._refused_until.clear()  # forgetting only costs a database read
+            self._refused_until[key] = now + retry
+        return retry
+
+    def _take(self, key: str, now: float, purge: bool) -> int | None:
+        with self._db.unit_of_work() as uow:
+            if purge:
+                forget_full_buckets(uow, self._rate, self._burst, now)
+            return take_shared_token(uow, key, self._rate, self._burst, now)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -208,6 +209,15 @@ export_snapshots = Table(
     Column("high_seq", BigInteger, nullable=False),
     Column("total", BigInteger, nullable=False),
     Column("taken_at", Timestamp, nullable=False, index=True),
+)
+
+# Token buckets every worker process shares when there is no Redis (`api.rate_limit`).
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),  # seconds since the epoch
 )
 
 Index("ix_audit_events_company_occurred", audit_events.c.company_id, audit_events.c.occurred_at)

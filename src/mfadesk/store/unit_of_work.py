@@ -18,6 +18,7 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.rate_buckets import RateBucketRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
@@ -118,6 +119,7 @@ class UnitOfWork:
     authn_attempts: AuthnAttemptRepository
     securid_credentials: SecurIdCredentialRepository
     user_events: UserEventRepository
+    rate_buckets: RateBucketRepository
 
     def __init__(
         self,
@@ -165,6 +167,7 @@ class UnitOfWork:
         self.authn_attempts = AuthnAttemptRepository(connection)
         self.securid_credentials = SecurIdCredentialRepository(connection)
         self.user_events = UserEventRepository(connection)
+        self.rate_buckets = RateBucketRepository(connection)
         return self
 
     def __exit__(
