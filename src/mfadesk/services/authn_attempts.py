@@ -19,6 +19,7 @@ from mfadesk.services.authn_credentials import (
     CredentialInput,
     MethodResult,
     check_credentials,
+    failed_results,
     find_user,
     offered_methods,
     refusal,
@@ -37,6 +38,7 @@ __all__ = [
     "initialize",
     "purge_expired_attempts",
     "status",
+    "uniform_fail",
     "verify",
 ]
 
@@ -81,6 +83,25 @@ class StatusOutcome:
     attempt: AuthnAttempt | None
 
 
+def uniform_fail(
+    attempt_id: str,
+    message_id: str,
+    in_response_to: str | None,
+    credentials: tuple[CredentialInput, ...],
+) -> AuthnOutcome:
+    """The one FAIL an initialize or verify answers, whatever the reason: unknown, disabled or
+    deleted user, no such method, wrong, replayed or locked code, a dead or crossed attempt, a
+    throttled client. Only the ids differ from one FAIL to the next; the log says why."""
+    return AuthnOutcome(
+        attempt_id,
+        message_id,
+        in_response_to,
+        ResponseCode.FAIL,
+        REASONS[ResponseCode.FAIL],
+        failed_results(credentials),
+    )
+
+
 _STATUSES = {
     ResponseCode.SUCCESS: AttemptStatus.SUCCESS,
     ResponseCode.FAIL: AttemptStatus.FAIL,
@@ -121,6 +142,7 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     refused = refusal(user)
     challenges: tuple[Method, ...] = ()
     results: tuple[MethodResult, ...] = ()
+    # An unknown, disabled or deleted user gets the FAIL any user can get (see uniform_fail).
     if refused is not None or user is None:
         code = ResponseCode.FAIL
         record_user_event(
@@ -146,6 +168,8 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
             pending=checked.pending,
         )
     _keep_or_drop(uow, attempt, stored=False)
+    if code is ResponseCode.FAIL:
+        return uniform_fail(attempt.id, message_id, request.message_id, request.credentials)
     return AuthnOutcome(
         attempt.id, message_id, request.message_id, code, REASONS[code], results, challenges
     )
@@ -184,13 +208,7 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         if attempt is not None:
             subject = _subject_of(attempt)
             record_user_event(uow, call, subject, UserEventResult.FAIL, reason)
-        return AuthnOutcome(
-            request.attempt_id,
-            message_id,
-            request.message_id,
-            ResponseCode.FAIL,
-            REASONS[ResponseCode.FAIL],
-        )
+        return uniform_fail(request.attempt_id, message_id, request.message_id, request.credentials)
 
     attempt, alive = _attempt(uow, call, request.attempt_id, for_update=True)
     if attempt is None or not attempt.open:
@@ -217,6 +235,8 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         pending=checked.pending,
     )
     _keep_or_drop(uow, updated, stored=True)
+    if checked.code is ResponseCode.FAIL:
+        return uniform_fail(attempt.id, message_id, request.message_id, request.credentials)
     return AuthnOutcome(
         attempt.id,
         message_id,

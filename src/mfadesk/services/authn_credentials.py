@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from mfadesk.domain.authn_attempts import Attribute, PendingNextTokencode, Verdict
-from mfadesk.domain.authn_methods import REASONS, Method, ResponseCode, parse_method
+from mfadesk.domain.authn_methods import (
+    REASONS,
+    Method,
+    ResponseCode,
+    canonical_method_id,
+    parse_method,
+)
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.authn_call import AuthnCall
@@ -59,6 +65,14 @@ class CheckedCredentials:
     @property
     def challenges(self) -> tuple[Method, ...]:
         return (Method.SECURID_NEXT_TOKENCODE,) if self.code is ResponseCode.CHALLENGE else ()
+
+
+def failed_results(credentials: tuple[CredentialInput, ...]) -> tuple[MethodResult, ...]:
+    """The per-method results of every FAIL: one ``FAIL`` for each method sent, in order,
+    whatever went wrong (and nothing at all when nothing was sent)."""
+    return tuple(
+        MethodResult(canonical_method_id(c.method_id), ResponseCode.FAIL) for c in credentials
+    )
 
 
 def find_user(uow: UnitOfWork, company_id: str, subject_name: str) -> User | None:
@@ -120,34 +134,36 @@ def check_credentials(
     pending: PendingNextTokencode | None,
 ) -> CheckedCredentials:
     """Check the credentials in order until one is not a failure; log each check."""
-    results: list[MethodResult] = []
-    for credential in credentials:
+    for index, credential in enumerate(credentials):
         verdict = _check(uow, call, user, credential, pending)
+        method_id = canonical_method_id(credential.method_id)
         record_user_event(
             uow,
             call,
             subject,
             EVENT_RESULTS[verdict.code],
             verdict.reason,
-            method=credential.method_id,
+            method=method_id,
             serial=verdict.serial,
         )
+        if verdict.code is ResponseCode.FAIL:
+            continue
         attributes: tuple[Attribute, ...] = ()
         if verdict.code is ResponseCode.SUCCESS:
             ticket = offline_ticket(uow, call, user)
             if ticket is not None:
                 attributes = (Attribute(OFFLINE_DATA_TICKET, ticket, "STRING"),)
-        results.append(MethodResult(credential.method_id, verdict.code, attributes))
-        if verdict.code is not ResponseCode.FAIL:
-            succeeded = parse_method(credential.method_id)
-            return CheckedCredentials(
-                verdict.code,
-                tuple(results),
-                succeeded if verdict.code is ResponseCode.SUCCESS else None,
-                verdict.pending,
-            )
+        return CheckedCredentials(
+            verdict.code,
+            (
+                *failed_results(credentials[:index]),
+                MethodResult(method_id, verdict.code, attributes),
+            ),
+            parse_method(method_id) if verdict.code is ResponseCode.SUCCESS else None,
+            verdict.pending,
+        )
     if not credentials:
         record_user_event(
             uow, call, subject, UserEventResult.FAIL, UserEventReason.WRONG_CREDENTIAL
         )
-    return CheckedCredentials(ResponseCode.FAIL, tuple(results))
+    return CheckedCredentials(ResponseCode.FAIL, failed_results(credentials))
