@@ -6,6 +6,7 @@ name it in ``inResponseTo``. Anything else is out of sequence: a replayed or cro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -113,11 +114,10 @@ class AuthnAttempt:
 
 
 def attempt_timeout(requested: float | None) -> int:
-    """``authnAttemptTimeout`` in whole seconds (1 to 3600; default 180)."""
+    """``authnAttemptTimeout`` in whole seconds (default 180): a fraction is rounded up (the
+    agent asked for at least that long), and anything outside 1 to 3600 is brought within."""
     if requested is None:
         return DEFAULT_ATTEMPT_TIMEOUT
-    if requested != int(requested) or not 1 <= requested <= MAX_ATTEMPT_TIMEOUT:
-        raise BadRequest(
-            f"authnAttemptTimeout must be a whole number of seconds from 1 to {MAX_ATTEMPT_TIMEOUT}"
-        )
-    return int(requested)
+    if math.isnan(requested):
+        raise BadRequest("authnAttemptTimeout: Input should be a number of seconds")
+    return math.ceil(min(max(requested, 1.0), float(MAX_ATTEMPT_TIMEOUT)))
