@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from mfadesk.domain.authn_methods import Method, ResponseCode
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.lockout import Lockout, LockoutPolicy
 from mfadesk.domain.securid_credentials import CredentialKind
 from mfadesk.domain.user_events import UserEventReason
 
@@ -61,6 +62,20 @@ class Verdict:
     @classmethod
     def fail(cls, reason: UserEventReason, serial: str | None = None) -> Verdict:
         return cls(ResponseCode.FAIL, reason, serial)
+
+    def counted(self, user_lockout: Lockout, now: datetime, policy: LockoutPolicy) -> Lockout:
+        """The user's consecutive failures after this check: a success clears them, a failed
+        check of one of our methods adds one (whatever failed: code, replay, lock, nothing to
+        check it against); a method we do not have, or a next tokencode nobody asked for, is
+        no attempt at a credential."""
+        if self.code is ResponseCode.SUCCESS:
+            return Lockout()
+        if (
+            self.code is ResponseCode.FAIL
+            and self.reason is not UserEventReason.METHOD_NOT_SUPPORTED
+        ):
+            return user_lockout.after_failure(now, policy)
+        return user_lockout
 
 
 @dataclass(frozen=True, slots=True)

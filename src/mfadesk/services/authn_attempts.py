@@ -120,7 +120,9 @@ def _keep_or_drop(uow: UnitOfWork, attempt: AuthnAttempt, *, stored: bool) -> No
 def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> AuthnOutcome:
     key = authenticate_client(uow, call)
     random = call.env.random
-    user = find_user(uow, key.company_id, request.subject_name)
+    user = find_user(
+        uow, key.company_id, request.subject_name, for_update=bool(request.credentials)
+    )
     attempt = AuthnAttempt(
         id=random.uuid4(),
         company_id=key.company_id,
@@ -219,7 +221,7 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         # A replayed or crossed message ends the attempt without looking at its credentials.
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)
         return failed(UserEventReason.OUT_OF_SEQUENCE, attempt)
-    user = uow.users.get(attempt.company_id, attempt.user_id or "")
+    user = uow.users.get(attempt.company_id, attempt.user_id or "", for_update=True)
     refused = refusal(user)
     if refused is not None or user is None:
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)

@@ -18,6 +18,7 @@ from mfadesk.domain.authn_methods import (
     canonical_method_id,
     parse_method,
 )
+from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.authn_call import AuthnCall
@@ -75,14 +76,18 @@ def failed_results(credentials: tuple[CredentialInput, ...]) -> tuple[MethodResu
     )
 
 
-def find_user(uow: UnitOfWork, company_id: str, subject_name: str) -> User | None:
-    """``subjectName`` is the user's e-mail address or user id."""
+def find_user(
+    uow: UnitOfWork, company_id: str, subject_name: str, *, for_update: bool = False
+) -> User | None:
+    """``subjectName`` is the user's e-mail address or user id. A verification reads the user
+    ``for_update``: the user's row is the first it locks (then the credentials' rows), so one
+    user's verifications take turns and their failure count is exact."""
     name = subject_name.strip()
     try:
         user_id = str(UUID(name))
     except ValueError:
-        return uow.users.get_by_email(company_id, normalize_email(name))
-    return uow.users.get(company_id, user_id)
+        return uow.users.get_by_email(company_id, normalize_email(name), for_update=for_update)
+    return uow.users.get(company_id, user_id, for_update=for_update)
 
 
 def refusal(user: User | None) -> UserEventReason | None:
@@ -133,9 +138,16 @@ def check_credentials(
     credentials: tuple[CredentialInput, ...],
     pending: PendingNextTokencode | None,
 ) -> CheckedCredentials:
-    """Check the credentials in order until one is not a failure; log each check."""
+    """Check the credentials in order until one is not a failure; log each check. The user
+    (read ``for_update``) counts the failures: once locked, nothing is checked any more."""
+    now, policy = call.now, call.config.lockout
+    lockout = user.authn_lockout.current(now)
     for index, credential in enumerate(credentials):
-        verdict = _check(uow, call, user, credential, pending)
+        if lockout.locked(now, policy):
+            verdict = Verdict.fail(UserEventReason.USER_LOCKED)
+        else:
+            verdict = _check(uow, call, user, credential, pending)
+            lockout = verdict.counted(lockout, now, policy)
         method_id = canonical_method_id(credential.method_id)
         record_user_event(
             uow,
@@ -148,6 +160,7 @@ def check_credentials(
         )
         if verdict.code is ResponseCode.FAIL:
             continue
+        _save_lockout(uow, user, lockout)
         attributes: tuple[Attribute, ...] = ()
         if verdict.code is ResponseCode.SUCCESS:
             ticket = offline_ticket(uow, call, user)
@@ -166,4 +179,10 @@ def check_credentials(
         record_user_event(
             uow, call, subject, UserEventResult.FAIL, UserEventReason.WRONG_CREDENTIAL
         )
+    _save_lockout(uow, user, lockout)
     return CheckedCredentials(ResponseCode.FAIL, failed_results(credentials))
+
+
+def _save_lockout(uow: UnitOfWork, user: User, lockout: Lockout) -> None:
+    if lockout != user.authn_lockout:
+        uow.users.save_authn_lockout(user.id, lockout)
