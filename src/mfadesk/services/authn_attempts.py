@@ -29,6 +29,7 @@ from mfadesk.services.user_events import Subject, record_user_event
 from mfadesk.store.unit_of_work import UnitOfWork
 
 __all__ = [
+    "NO_ATTEMPT_STATUS",
     "AuthnOutcome",
     "CredentialInput",
     "InitializeInput",
@@ -91,7 +92,8 @@ def uniform_fail(
 ) -> AuthnOutcome:
     """The one FAIL an initialize or verify answers, whatever the reason: unknown, disabled or
     deleted user, no such method, wrong, replayed or locked code, a dead or crossed attempt, a
-    throttled client. Only the ids differ from one FAIL to the next; the log says why."""
+    throttled client (and the cancel of an attempt there is not). Only the ids differ from one
+    FAIL to the next; the log says why."""
     return AuthnOutcome(
         attempt_id,
         message_id,
@@ -101,6 +103,9 @@ def uniform_fail(
         failed_results(credentials),
     )
 
+
+# The status of an attempt that is unknown, removed or expired (or of a throttled client's).
+NO_ATTEMPT_STATUS = StatusOutcome(ResponseCode.FAIL, REASONS[ResponseCode.FAIL], None)
 
 _STATUSES = {
     ResponseCode.SUCCESS: AttemptStatus.SUCCESS,
@@ -254,7 +259,7 @@ def status(uow: UnitOfWork, call: AuthnCall, attempt_id: str, remove: bool) -> S
     authenticate_client(uow, call)
     attempt = _live_attempt(uow, call, attempt_id, for_update=remove)
     if attempt is None:
-        return StatusOutcome(ResponseCode.FAIL, REASONS[ResponseCode.FAIL], None)
+        return NO_ATTEMPT_STATUS
     if remove:
         uow.authn_attempts.remove(attempt.id)
     code = attempt.status.response_code
@@ -267,9 +272,7 @@ def cancel(uow: UnitOfWork, call: AuthnCall, attempt_id: str, remove: bool) -> A
     message_id = call.env.random.uuid4()
     attempt = _live_attempt(uow, call, attempt_id, for_update=True)
     if attempt is None:
-        return AuthnOutcome(
-            attempt_id, message_id, None, ResponseCode.FAIL, REASONS[ResponseCode.FAIL]
-        )
+        return uniform_fail(attempt_id, message_id, None, ())
     if attempt.open:
         record_user_event(
             uow, call, _subject_of(attempt), UserEventResult.CANCELLED, UserEventReason.CANCELLED
