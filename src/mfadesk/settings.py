@@ -55,6 +55,9 @@ class Settings:
     authn_lockout_failures: int = 10
     authn_lockout_minutes: float = 15.0  # 0: locked until an administrator enables it again
     authn_next_tokencode_failures: int = 3
+    # Per client-key token bucket on /mfa; far above what one agent sends (see decisions.md).
+    authn_rate_limit_per_second: float = 200.0
+    authn_rate_limit_burst: float = 400.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +83,10 @@ class Settings:
             authn_next_tokencode_failures=int(
                 _number(env, "MFADESK_AUTHN_NEXT_TOKENCODE_FAILURES", 3, 1)
             ),
+            authn_rate_limit_per_second=_number(
+                env, "MFADESK_AUTHN_RATE_LIMIT_PER_SECOND", 200.0, 0.001
+            ),
+            authn_rate_limit_burst=_number(env, "MFADESK_AUTHN_RATE_LIMIT_BURST", 400.0, 1),
         )
 
     def with_public_url(self, url: str) -> Settings:

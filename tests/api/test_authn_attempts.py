@@ -125,8 +125,8 @@ def test_out_of_sequence_message_fails_and_ends_the_attempt(stack: Stack, agent:
     for stale in (None, first["context"]["inResponseTo"], str(uuid.uuid4())):
         agent.last = first
         crossed = agent.verify("SECURID", code, inResponseTo=stale)
-        assert outcome(crossed) == FAIL
-        assert crossed["credentialValidationResults"] == []
+        assert outcome(crossed) == FAIL  # the uniform FAIL: the code was not looked at
+        assert [r["methodResponseCode"] for r in crossed["credentialValidationResults"]] == ["FAIL"]
         agent.initialize(email("alice"))
         first = agent.last
     # The code was never looked at, so it is still good; a replayed verify cannot reuse it.
@@ -174,6 +174,22 @@ def test_default_timeout_is_180_seconds(stack: Stack, agent: Agent) -> None:
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("requested", "seconds"),
+    [("90", 90), (" 90 ", 90), (90.2, 91), ("1e2", 100), (0, 1), (-30, 1), (5000, 3600),
+     ("86400", 3600), ("1e400", 3600), ("", 180)],
+)  # fmt: skip
+def test_timeouts_are_taken_as_numbers_and_brought_within_bounds(
+    stack: Stack, agent: Agent, requested: Any, seconds: int
+) -> None:
+    answer = agent.initialize(email("alice"), keepAttempt=True, authnAttemptTimeout=requested)
+    assert outcome(answer) == CHALLENGE
+    attempt = answer["context"]["authnAttemptId"]
+    status = agent.post("/status", {"authnAttemptId": attempt}).json()
+    expires = stack.clock() + timedelta(seconds=seconds)
+    assert status["attemptExpires"] == expires.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def test_status_reports_and_removes_kept_attempts(stack: Stack, agent: Agent) -> None:

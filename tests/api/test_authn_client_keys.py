@@ -98,13 +98,19 @@ def test_malformed_request_with_unknown_key_is_401_not_400(stack: Stack) -> None
         ),
         (
             "/initialize",
-            b'{"subjectName": "a@b.c", "authnAttemptTimeout": 0, "context": {"messageId": "m"}}',
-            "authnAttemptTimeout must be a whole number of seconds from 1 to 3600",
+            b'{"subjectName": "a@b.c", "authnAttemptTimeout": "soon",'
+            b' "context": {"messageId": "m"}}',
+            "authnAttemptTimeout: Input should be a number of seconds",
         ),
         (
             "/initialize",
-            b'{"subjectName": "a@b.c", "authnAttemptTimeout": 3601, "context": {"messageId": "m"}}',
-            "authnAttemptTimeout must be a whole number of seconds from 1 to 3600",
+            b'{"subjectName": "a@b.c", "authnAttemptTimeout": true, "context": {"messageId": "m"}}',
+            "authnAttemptTimeout: Input should be a number of seconds",
+        ),
+        (
+            "/initialize",
+            b'{"subjectName": "a@b.c", "authnAttemptTimeout": {}, "context": {"messageId": "m"}}',
+            "authnAttemptTimeout: Input should be a number of seconds",
         ),
         (
             "/initialize",

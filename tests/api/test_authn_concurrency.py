@@ -50,9 +50,9 @@ def test_one_tokencode_from_many_threads_succeeds_exactly_once(stack: Stack) -> 
     assert [e.seq for e in events] == list(range(1, THREADS + 1))  # gap-free
     reasons = [e.event.reason for e in events]
     assert reasons.count(UserEventReason.CREDENTIAL_VERIFIED) == 1
-    # A replay is a failure like any other: the tenth locks the token for the rest.
+    # A replay is a failure like any other: the tenth locks the token and its user for the rest.
     assert reasons.count(UserEventReason.REPLAYED_TOKENCODE) == 10
-    assert reasons.count(UserEventReason.CREDENTIAL_LOCKED) == THREADS - 11
+    assert reasons.count(UserEventReason.USER_LOCKED) == THREADS - 11
 
 
 def test_one_time_emergency_tokencode_from_many_threads_succeeds_exactly_once(

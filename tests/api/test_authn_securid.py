@@ -238,7 +238,9 @@ def test_lockout_after_ten_failures_until_an_admin_enables(stack: Stack, agent: 
     locked = agent.initialize(email("alice"), "SECURID", alice_code(stack))
     assert outcome(locked) == FAIL  # the right code, answered exactly like a wrong one
     assert locked["credentialValidationResults"][0]["methodResponseCode"] == "FAIL"
-    assert logged_events(stack)[-1].event.reason is UserEventReason.CREDENTIAL_LOCKED
+    # The user reached the limit with the token: the user's lock answers first.
+    assert logged_events(stack)[-1].event.reason is UserEventReason.USER_LOCKED
+    assert credential(stack, "alice", TOKEN_ALICE).state.lockout.failures == 10
     alice = stack.tenant.user("alice")
     with stack.client("helpdesk") as admin:  # enabling an enabled token clears its lockout
         again = admin.patch(

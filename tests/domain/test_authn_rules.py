@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,12 +98,29 @@ def test_next_tokencode_has_no_pin_and_methods_parse() -> None:
     assert parse_method("APPROVE") is None
 
 
-def test_attempt_timeout_bounds() -> None:
-    assert attempt_timeout(None) == 180
-    assert attempt_timeout(1) == 1 and attempt_timeout(3600.0) == 3600
-    for bad in (0, 3601, 1.5, -5):
-        with pytest.raises(BadRequest):
-            attempt_timeout(bad)
+@pytest.mark.parametrize(
+    ("requested", "seconds"),
+    [
+        (None, 180),
+        (1, 1),
+        (3600.0, 3600),
+        (90.2, 91),  # at least as long as asked
+        (0, 1),
+        (0.4, 1),
+        (-5, 1),
+        (-math.inf, 1),
+        (3600.5, 3600),
+        (3601, 3600),
+        (math.inf, 3600),
+    ],
+)
+def test_attempt_timeout_is_brought_within_bounds(requested: float | None, seconds: int) -> None:
+    assert attempt_timeout(requested) == seconds
+
+
+def test_attempt_timeout_is_a_number() -> None:
+    with pytest.raises(BadRequest):
+        attempt_timeout(math.nan)
 
 
 def test_attempt_sequence_and_sliding_expiry() -> None:

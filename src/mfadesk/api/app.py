@@ -64,6 +64,16 @@ def _buckets(settings: Settings, redis: Redis | None, db: Database) -> tuple[Buc
     )
 
 
+def _authn_buckets(settings: Settings, redis: Redis | None) -> Buckets:
+    """The client-keys' buckets on /mfa. Never in the database: a throttled agent call must not
+    touch it. Without Redis each worker has its share of the limit."""
+    rate, burst = settings.authn_rate_limit_per_second, settings.authn_rate_limit_burst
+    if redis is not None:
+        return RedisBuckets(redis, "authn", rate, burst)
+    workers = max(1, settings.workers)
+    return MemoryBuckets(rate / workers, max(1.0, burst / workers))
+
+
 def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
     db = Database(settings.database_url)
     if env is None:
@@ -73,10 +83,11 @@ def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppS
         )
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     key_buckets, failure_buckets = _buckets(settings, redis, db)
+    authn_buckets = _authn_buckets(settings, redis)
     verifier = TokenVerifier(
         AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
     )
-    state = AppState(settings, db, env, verifier, key_buckets, failure_buckets)
+    state = AppState(settings, db, env, verifier, key_buckets, failure_buckets, authn_buckets)
     return state, redis
 
 
@@ -134,7 +145,10 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     ]
     # Only the admin endpoints' pipeline answers every error itself: the others keep
     # Starlette's middleware.
-    other_routes: list[BaseRoute] = [*docs_routes(), *authn_routes(settings, state.db, state.env)]
+    other_routes: list[BaseRoute] = [
+        *docs_routes(),
+        *authn_routes(settings, state.db, state.env, state.authn_buckets),
+    ]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -19,3 +19,4 @@ class AppState:
     verifier: TokenVerifier
     key_buckets: Buckets
     failure_buckets: Buckets
+    authn_buckets: Buckets  # per client-key, on /mfa

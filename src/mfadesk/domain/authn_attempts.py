@@ -6,12 +6,14 @@ name it in ``inResponseTo``. Anything else is out of sequence: a replayed or cro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from mfadesk.domain.authn_methods import Method, ResponseCode
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.lockout import Lockout, LockoutPolicy
 from mfadesk.domain.securid_credentials import CredentialKind
 from mfadesk.domain.user_events import UserEventReason
 
@@ -60,6 +62,20 @@ class Verdict:
     @classmethod
     def fail(cls, reason: UserEventReason, serial: str | None = None) -> Verdict:
         return cls(ResponseCode.FAIL, reason, serial)
+
+    def counted(self, user_lockout: Lockout, now: datetime, policy: LockoutPolicy) -> Lockout:
+        """The user's consecutive failures after this check: a success clears them, a failed
+        check of one of our methods adds one (whatever failed: code, replay, lock, nothing to
+        check it against); a method we do not have, or a next tokencode nobody asked for, is
+        no attempt at a credential."""
+        if self.code is ResponseCode.SUCCESS:
+            return Lockout()
+        if (
+            self.code is ResponseCode.FAIL
+            and self.reason is not UserEventReason.METHOD_NOT_SUPPORTED
+        ):
+            return user_lockout.after_failure(now, policy)
+        return user_lockout
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +129,10 @@ class AuthnAttempt:
 
 
 def attempt_timeout(requested: float | None) -> int:
-    """``authnAttemptTimeout`` in whole seconds (1 to 3600; default 180)."""
+    """``authnAttemptTimeout`` in whole seconds (default 180): a fraction is rounded up (the
+    agent asked for at least that long), and anything outside 1 to 3600 is brought within."""
     if requested is None:
         return DEFAULT_ATTEMPT_TIMEOUT
-    if requested != int(requested) or not 1 <= requested <= MAX_ATTEMPT_TIMEOUT:
-        raise BadRequest(
-            f"authnAttemptTimeout must be a whole number of seconds from 1 to {MAX_ATTEMPT_TIMEOUT}"
-        )
-    return int(requested)
+    if math.isnan(requested):
+        raise BadRequest("authnAttemptTimeout: Input should be a number of seconds")
+    return math.ceil(min(max(requested, 1.0), float(MAX_ATTEMPT_TIMEOUT)))

@@ -65,6 +65,15 @@ def parse_method(method_id: str) -> Method | None:
         return None
 
 
+def canonical_method_id(method_id: str) -> str:
+    """How answers and the log name a method the agent sent: ours in upper case, any other
+    upper-cased as far as ASCII goes (so never longer than what was sent)."""
+    method = parse_method(method_id)
+    if method is not None:
+        return method.value
+    return "".join(c.upper() if c.isascii() else c for c in method_id.strip())
+
+
 def tokencode_of(passcode: str, digits: int) -> str | None:
     """The tokencode part of ``[PIN]tokencode``; None if the passcode cannot be one."""
     text = passcode.strip()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from mfadesk.domain.errors import BadRequest, Conflict
+from mfadesk.domain.lockout import Lockout
 
 # User search pages (Cloud Administration User Search API): 1..25 users, 25 unless asked.
 MAX_SEARCH_PAGE_SIZE = 25
@@ -30,6 +31,8 @@ class User:
     created_at: datetime | None = None
     mark_deleted_at: datetime | None = None
     mark_deleted_by: str | None = None
+    # Consecutive failed verifications across all of the user's authentication methods.
+    authn_lockout: Lockout = field(default_factory=Lockout)
 
     def require_enabled(self) -> None:
         """Issuing an emergency tokencode needs an enabled user (contract: 400)."""

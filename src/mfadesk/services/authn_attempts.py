@@ -19,6 +19,7 @@ from mfadesk.services.authn_credentials import (
     CredentialInput,
     MethodResult,
     check_credentials,
+    failed_results,
     find_user,
     offered_methods,
     refusal,
@@ -28,6 +29,7 @@ from mfadesk.services.user_events import Subject, record_user_event
 from mfadesk.store.unit_of_work import UnitOfWork
 
 __all__ = [
+    "NO_ATTEMPT_STATUS",
     "AuthnOutcome",
     "CredentialInput",
     "InitializeInput",
@@ -37,6 +39,7 @@ __all__ = [
     "initialize",
     "purge_expired_attempts",
     "status",
+    "uniform_fail",
     "verify",
 ]
 
@@ -81,6 +84,29 @@ class StatusOutcome:
     attempt: AuthnAttempt | None
 
 
+def uniform_fail(
+    attempt_id: str,
+    message_id: str,
+    in_response_to: str | None,
+    credentials: tuple[CredentialInput, ...],
+) -> AuthnOutcome:
+    """The one FAIL an initialize or verify answers, whatever the reason: unknown, disabled or
+    deleted user, no such method, wrong, replayed or locked code, a dead or crossed attempt, a
+    throttled client (and the cancel of an attempt there is not). Only the ids differ from one
+    FAIL to the next; the log says why."""
+    return AuthnOutcome(
+        attempt_id,
+        message_id,
+        in_response_to,
+        ResponseCode.FAIL,
+        REASONS[ResponseCode.FAIL],
+        failed_results(credentials),
+    )
+
+
+# The status of an attempt that is unknown, removed or expired (or of a throttled client's).
+NO_ATTEMPT_STATUS = StatusOutcome(ResponseCode.FAIL, REASONS[ResponseCode.FAIL], None)
+
 _STATUSES = {
     ResponseCode.SUCCESS: AttemptStatus.SUCCESS,
     ResponseCode.FAIL: AttemptStatus.FAIL,
@@ -99,7 +125,9 @@ def _keep_or_drop(uow: UnitOfWork, attempt: AuthnAttempt, *, stored: bool) -> No
 def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> AuthnOutcome:
     key = authenticate_client(uow, call)
     random = call.env.random
-    user = find_user(uow, key.company_id, request.subject_name)
+    user = find_user(
+        uow, key.company_id, request.subject_name, for_update=bool(request.credentials)
+    )
     attempt = AuthnAttempt(
         id=random.uuid4(),
         company_id=key.company_id,
@@ -121,6 +149,7 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     refused = refusal(user)
     challenges: tuple[Method, ...] = ()
     results: tuple[MethodResult, ...] = ()
+    # An unknown, disabled or deleted user gets the FAIL any user can get (see uniform_fail).
     if refused is not None or user is None:
         code = ResponseCode.FAIL
         record_user_event(
@@ -146,6 +175,8 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
             pending=checked.pending,
         )
     _keep_or_drop(uow, attempt, stored=False)
+    if code is ResponseCode.FAIL:
+        return uniform_fail(attempt.id, message_id, request.message_id, request.credentials)
     return AuthnOutcome(
         attempt.id, message_id, request.message_id, code, REASONS[code], results, challenges
     )
@@ -184,13 +215,7 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         if attempt is not None:
             subject = _subject_of(attempt)
             record_user_event(uow, call, subject, UserEventResult.FAIL, reason)
-        return AuthnOutcome(
-            request.attempt_id,
-            message_id,
-            request.message_id,
-            ResponseCode.FAIL,
-            REASONS[ResponseCode.FAIL],
-        )
+        return uniform_fail(request.attempt_id, message_id, request.message_id, request.credentials)
 
     attempt, alive = _attempt(uow, call, request.attempt_id, for_update=True)
     if attempt is None or not attempt.open:
@@ -201,7 +226,7 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         # A replayed or crossed message ends the attempt without looking at its credentials.
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)
         return failed(UserEventReason.OUT_OF_SEQUENCE, attempt)
-    user = uow.users.get(attempt.company_id, attempt.user_id or "")
+    user = uow.users.get(attempt.company_id, attempt.user_id or "", for_update=True)
     refused = refusal(user)
     if refused is not None or user is None:
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)
@@ -217,6 +242,8 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         pending=checked.pending,
     )
     _keep_or_drop(uow, updated, stored=True)
+    if checked.code is ResponseCode.FAIL:
+        return uniform_fail(attempt.id, message_id, request.message_id, request.credentials)
     return AuthnOutcome(
         attempt.id,
         message_id,
@@ -232,7 +259,7 @@ def status(uow: UnitOfWork, call: AuthnCall, attempt_id: str, remove: bool) -> S
     authenticate_client(uow, call)
     attempt = _live_attempt(uow, call, attempt_id, for_update=remove)
     if attempt is None:
-        return StatusOutcome(ResponseCode.FAIL, REASONS[ResponseCode.FAIL], None)
+        return NO_ATTEMPT_STATUS
     if remove:
         uow.authn_attempts.remove(attempt.id)
     code = attempt.status.response_code
@@ -245,9 +272,7 @@ def cancel(uow: UnitOfWork, call: AuthnCall, attempt_id: str, remove: bool) -> A
     message_id = call.env.random.uuid4()
     attempt = _live_attempt(uow, call, attempt_id, for_update=True)
     if attempt is None:
-        return AuthnOutcome(
-            attempt_id, message_id, None, ResponseCode.FAIL, REASONS[ResponseCode.FAIL]
-        )
+        return uniform_fail(attempt_id, message_id, None, ())
     if attempt.open:
         record_user_event(
             uow, call, _subject_of(attempt), UserEventResult.CANCELLED, UserEventReason.CANCELLED

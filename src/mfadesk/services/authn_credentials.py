@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from mfadesk.domain.authn_attempts import Attribute, PendingNextTokencode, Verdict
-from mfadesk.domain.authn_methods import REASONS, Method, ResponseCode, parse_method
+from mfadesk.domain.authn_methods import (
+    REASONS,
+    Method,
+    ResponseCode,
+    canonical_method_id,
+    parse_method,
+)
+from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.authn_call import AuthnCall
@@ -61,14 +68,26 @@ class CheckedCredentials:
         return (Method.SECURID_NEXT_TOKENCODE,) if self.code is ResponseCode.CHALLENGE else ()
 
 
-def find_user(uow: UnitOfWork, company_id: str, subject_name: str) -> User | None:
-    """``subjectName`` is the user's e-mail address or user id."""
+def failed_results(credentials: tuple[CredentialInput, ...]) -> tuple[MethodResult, ...]:
+    """The per-method results of every FAIL: one ``FAIL`` for each method sent, in order,
+    whatever went wrong (and nothing at all when nothing was sent)."""
+    return tuple(
+        MethodResult(canonical_method_id(c.method_id), ResponseCode.FAIL) for c in credentials
+    )
+
+
+def find_user(
+    uow: UnitOfWork, company_id: str, subject_name: str, *, for_update: bool = False
+) -> User | None:
+    """``subjectName`` is the user's e-mail address or user id. A verification reads the user
+    ``for_update``: the user's row is the first it locks (then the credentials' rows), so one
+    user's verifications take turns and their failure count is exact."""
     name = subject_name.strip()
     try:
         user_id = str(UUID(name))
     except ValueError:
-        return uow.users.get_by_email(company_id, normalize_email(name))
-    return uow.users.get(company_id, user_id)
+        return uow.users.get_by_email(company_id, normalize_email(name), for_update=for_update)
+    return uow.users.get(company_id, user_id, for_update=for_update)
 
 
 def refusal(user: User | None) -> UserEventReason | None:
@@ -119,35 +138,51 @@ def check_credentials(
     credentials: tuple[CredentialInput, ...],
     pending: PendingNextTokencode | None,
 ) -> CheckedCredentials:
-    """Check the credentials in order until one is not a failure; log each check."""
-    results: list[MethodResult] = []
-    for credential in credentials:
-        verdict = _check(uow, call, user, credential, pending)
+    """Check the credentials in order until one is not a failure; log each check. The user
+    (read ``for_update``) counts the failures: once locked, nothing is checked any more."""
+    now, policy = call.now, call.config.lockout
+    lockout = user.authn_lockout.current(now)
+    for index, credential in enumerate(credentials):
+        if lockout.locked(now, policy):
+            verdict = Verdict.fail(UserEventReason.USER_LOCKED)
+        else:
+            verdict = _check(uow, call, user, credential, pending)
+            lockout = verdict.counted(lockout, now, policy)
+        method_id = canonical_method_id(credential.method_id)
         record_user_event(
             uow,
             call,
             subject,
             EVENT_RESULTS[verdict.code],
             verdict.reason,
-            method=credential.method_id,
+            method=method_id,
             serial=verdict.serial,
         )
+        if verdict.code is ResponseCode.FAIL:
+            continue
+        _save_lockout(uow, user, lockout)
         attributes: tuple[Attribute, ...] = ()
         if verdict.code is ResponseCode.SUCCESS:
             ticket = offline_ticket(uow, call, user)
             if ticket is not None:
                 attributes = (Attribute(OFFLINE_DATA_TICKET, ticket, "STRING"),)
-        results.append(MethodResult(credential.method_id, verdict.code, attributes))
-        if verdict.code is not ResponseCode.FAIL:
-            succeeded = parse_method(credential.method_id)
-            return CheckedCredentials(
-                verdict.code,
-                tuple(results),
-                succeeded if verdict.code is ResponseCode.SUCCESS else None,
-                verdict.pending,
-            )
+        return CheckedCredentials(
+            verdict.code,
+            (
+                *failed_results(credentials[:index]),
+                MethodResult(method_id, verdict.code, attributes),
+            ),
+            parse_method(method_id) if verdict.code is ResponseCode.SUCCESS else None,
+            verdict.pending,
+        )
     if not credentials:
         record_user_event(
             uow, call, subject, UserEventResult.FAIL, UserEventReason.WRONG_CREDENTIAL
         )
-    return CheckedCredentials(ResponseCode.FAIL, tuple(results))
+    _save_lockout(uow, user, lockout)
+    return CheckedCredentials(ResponseCode.FAIL, failed_results(credentials))
+
+
+def _save_lockout(uow: UnitOfWork, user: User, lockout: Lockout) -> None:
+    if lockout != user.authn_lockout:
+        uow.users.save_authn_lockout(user.id, lockout)

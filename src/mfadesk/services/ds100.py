@@ -65,6 +65,11 @@ def set_ds100_status(
     )
     require_user(uow, actor, user_id)
     _require_registered(_require_device(uow, actor, device_serial), user_id)
+    # Enabling (again) is how an administrator clears an authentication lockout: the user's
+    # count first (a verification locks the user's row before the credentials'), then the
+    # device's credentials' below.
+    enabling = status is TokenStatus.ENABLED
+    user_cleared = enabling and uow.users.clear_authn_lockout(actor.company_id, user_id)
     results: list[UserCredential] = []
     changed_any = False
     for credential in uow.ds100.credentials(device_serial, for_update=True):
@@ -75,10 +80,8 @@ def set_ds100_status(
         results.append(UserCredential(user_id, updated))
     verb = "enabled" if status is TokenStatus.ENABLED else "disabled"
     message = f"OTP credentials of DS100 device {device_serial} of user {user_id} {verb}"
-    # Enabling (again) is how an administrator clears an authentication lockout.
-    if status is TokenStatus.ENABLED and uow.securid_credentials.clear_device_lockout(
-        device_serial
-    ):
+    device_cleared = enabling and uow.securid_credentials.clear_device_lockout(device_serial)
+    if user_cleared or device_cleared:
         changed_any, message = True, f"{message}; failed authentications cleared"
     record_success(uow, call, changed=changed_any, message=message)
     return results

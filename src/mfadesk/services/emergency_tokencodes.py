@@ -80,8 +80,11 @@ def _store_issue(
         else request.one_time_use
     )
     expires_at, offline_expires_at = settings.expirations(validity, call.now)
-    replaced = uow.emergency_tokencodes.disable_all(user_id)
+    # A new code is meant to let the user in: it clears the user's count of failed
+    # authentications too (the user's row before the codes', as a verification locks them).
     assert call.actor is not None
+    cleared = uow.users.clear_authn_lockout(call.actor.company_id, user_id)
+    replaced = uow.emergency_tokencodes.disable_all(user_id)
     issued = EmergencyTokencode(
         id=call.env.random.uuid4(),
         user_id=user_id,
@@ -99,6 +102,7 @@ def _store_issue(
         f"Emergency tokencode {issued.id} issued to user {user_id}, valid {validity}"
         f"{', one-time use' if one_time_use else ''}"
         f"{f', replacing {replaced} earlier code(s)' if replaced else ''}"
+        f"{'; failed authentications cleared' if cleared else ''}"
     )
     record_success(uow, call, changed=True, message=message)
     return IssuedEmergencyTokencode(

@@ -48,6 +48,11 @@ def set_hardware_token_status(
     actor = authorize(
         uow, call, Permission.MANAGE_HARDWARE_TOKENS, _ACTIONS[status], _target(serial)
     )
+    # Enabling (again) is how an administrator clears an authentication lockout: the user's
+    # count first (a verification locks the user's row before the credentials'), then the
+    # token's below. A refusal further down rolls both back.
+    enabling = status is TokenStatus.ENABLED
+    user_cleared = enabling and uow.users.clear_authn_lockout(actor.company_id, user_id)
     token = uow.hardware_tokens.get(actor.company_id, serial, for_update=True)
     if token is None or token.user_id != user_id:
         # The user's 404 comes first. A token assigned to `user_id` proves the user exists
@@ -61,8 +66,8 @@ def set_hardware_token_status(
     message = f"Hardware token {serial} of user {user_id} {verb}"
     if not changed:
         message += " already"
-    # Enabling (again) is how an administrator clears an authentication lockout.
-    if status is TokenStatus.ENABLED and uow.securid_credentials.clear_token_lockout(serial):
+    token_cleared = enabling and uow.securid_credentials.clear_token_lockout(serial)
+    if user_cleared or token_cleared:
         changed, message = True, f"{message}; failed authentications cleared"
     record_success(uow, call, changed=changed, message=message)
     return updated

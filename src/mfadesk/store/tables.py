@@ -61,6 +61,11 @@ users = Table(
     Column("created_at", Timestamp, nullable=True),
     Column("mark_deleted_at", Timestamp, nullable=True),
     Column("mark_deleted_by", String(320), nullable=True),
+    # Consecutive failed verifications across all of the user's methods, and the lock they led
+    # to (the per-credential counts are on the credentials).
+    # Only a server default: inserts written against older revisions (tests) stay valid.
+    Column("authn_failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("authn_locked_until", Timestamp, nullable=True),
     UniqueConstraint("company_id", "email", name="uq_users_company_email"),
 )
 

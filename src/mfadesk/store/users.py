@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
+from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.users import User, UserStatus
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import users
@@ -25,6 +26,28 @@ _BY_EMAIL = Prepared(
     select(users).where(
         users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id")
     )
+)
+_BY_EMAIL_FOR_UPDATE = Prepared(
+    select(users)
+    .where(users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id"))
+    .with_for_update()
+)
+_SAVE_AUTHN_LOCKOUT = Prepared(
+    update(users)
+    .where(users.c.id == bindparam("b_id"))
+    .values(
+        authn_failed_attempts=bindparam("failures"), authn_locked_until=bindparam("locked_until")
+    )
+)
+# Run on every enable of a token or device: matching no row (so writing nothing) unless counted.
+_CLEAR_AUTHN_LOCKOUT = Prepared(
+    update(users)
+    .where(
+        users.c.id == bindparam("b_id"),
+        users.c.company_id == bindparam("b_company_id"),
+        or_(users.c.authn_failed_attempts > 0, users.c.authn_locked_until.is_not(None)),
+    )
+    .values(authn_failed_attempts=0, authn_locked_until=None)
 )
 # `/` escapes the LIKE wildcards of the user's text (see `_contains`); e-mails are stored in
 # lower case, so a lower-case needle makes the search case-insensitive and index-friendly.
@@ -65,6 +88,7 @@ def _to_user(row: Any) -> User:
         created_at=as_utc_or_none(row.created_at),
         mark_deleted_at=as_utc_or_none(row.mark_deleted_at),
         mark_deleted_by=row.mark_deleted_by,
+        authn_lockout=Lockout(row.authn_failed_attempts, as_utc_or_none(row.authn_locked_until)),
     )
 
 
@@ -83,9 +107,10 @@ class UserRepository:
         row = statement.one_or_none(self._c, {"id": user_id, "company_id": company_id})
         return None if row is None else _to_user(row)
 
-    def get_by_email(self, company_id: str, email: str) -> User | None:
+    def get_by_email(self, company_id: str, email: str, *, for_update: bool = False) -> User | None:
         """`email` must already be normalised (lower case)."""
-        row = _BY_EMAIL.one_or_none(self._c, {"email": email, "company_id": company_id})
+        statement = _BY_EMAIL_FOR_UPDATE if for_update else _BY_EMAIL
+        row = statement.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_user(row)
 
     def count_email_containing(self, company_id: str, text: str) -> int:
@@ -131,3 +156,15 @@ class UserRepository:
                 "mark_deleted_by": user.mark_deleted_by,
             },
         )
+
+    def save_authn_lockout(self, user_id: str, lockout: Lockout) -> None:
+        """The user's count of failed verifications (its row read `for_update`)."""
+        _SAVE_AUTHN_LOCKOUT.execute(
+            self._c,
+            {"b_id": user_id, "failures": lockout.failures, "locked_until": lockout.locked_until},
+        )
+
+    def clear_authn_lockout(self, company_id: str, user_id: str) -> bool:
+        """Forget the user's failed verifications (an administrator let them in again)."""
+        params = {"b_id": user_id, "b_company_id": company_id}
+        return _CLEAR_AUTHN_LOCKOUT.execute(self._c, params) > 0

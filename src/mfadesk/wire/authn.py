@@ -3,9 +3,11 @@ them. Requests are tolerant (unknown fields ignored); responses always carry eve
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import Field, RootModel, Strict, StringConstraints
+from pydantic import Field, PlainValidator, RootModel, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
 
@@ -15,6 +17,34 @@ MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, stric
 OptionalMessageId = Annotated[str, StringConstraints(max_length=128, strict=True)]
 SubjectName = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
 InputValue = Annotated[str, StringConstraints(max_length=4096, strict=True)]
+
+
+def _seconds(value: object) -> float | None:
+    """A JSON number, or a string holding one (blank: absent). The domain clamps it to its
+    range; only what is no number at all (a boolean, an object, ``"soon"``, NaN) is refused."""
+    if value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, str) and len(value) <= 64:
+        if not value.strip():
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float: as far out as it goes
+            number = math.inf if value > 0 else -math.inf
+    if number is None or math.isnan(number):
+        raise PydanticCustomError("seconds", "Input should be a number of seconds")
+    return number
+
+
+Seconds = Annotated[
+    float | None, PlainValidator(_seconds, json_schema_input_type=float | str | None)
+]
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -53,7 +83,7 @@ class InitializeRequest(RequestModel):
     clientId: Text255 | None = None
     subjectName: SubjectName
     lang: Text255 | None = None
-    authnAttemptTimeout: Annotated[float, Strict()] | None = None  # a JSON number
+    authnAttemptTimeout: Seconds = None
     assurancePolicyId: Text255 | None = None
     sessionAttributes: Annotated[list[NameValueInput], Field(max_length=64)] | None = None
     subjectCredentials: Credentials | None = None

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from mfadesk.api.authn import attempts, offline, resources
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRuntime, pipeline
+from mfadesk.api.rate_limit import Buckets
 from mfadesk.domain.lockout import LockoutPolicy
 from mfadesk.services.authn_call import AuthnConfig
 from mfadesk.services.context import ServiceEnv
@@ -34,9 +35,12 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     )
 
 
-def authn_routes(settings: Settings, db: Database, env: ServiceEnv) -> list[Route]:
-    """The routes, sharing one runtime (lockout policy, seed cipher) built here, once."""
-    runtime = AuthnRuntime(db, AuthnConfig.build(env, lockout_policy(settings)))
+def authn_routes(
+    settings: Settings, db: Database, env: ServiceEnv, buckets: Buckets
+) -> list[Route]:
+    """The routes, sharing one runtime (lockout policy, seed cipher, the client keys' token
+    buckets) built here, once."""
+    runtime = AuthnRuntime(db, AuthnConfig.build(env, lockout_policy(settings)), buckets)
     return [
         Route(e.full_path, pipeline(e, runtime), methods=[e.method], name=e.summary)
         for e in AUTHN_ENDPOINTS

@@ -11,6 +11,7 @@ from mfadesk.domain.authn_attempts import Attribute, attempt_timeout
 from mfadesk.domain.authn_methods import METHOD_VERSION, PROMPTS, Method
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.services.authn_attempts import (
+    NO_ATTEMPT_STATUS,
     AuthnOutcome,
     CredentialInput,
     InitializeInput,
@@ -19,6 +20,7 @@ from mfadesk.services.authn_attempts import (
     cancel,
     initialize,
     status,
+    uniform_fail,
     verify,
 )
 from mfadesk.wire import authn as wire
@@ -89,9 +91,8 @@ def authn_response_body(outcome: AuthnOutcome) -> wire.AuthnResponse:
     )
 
 
-async def initialize_attempt(request: AuthnRequest) -> Response:
-    body = await request.body(wire.InitializeRequest)
-    inputs = InitializeInput(
+def _initialize_input(body: wire.InitializeRequest) -> InitializeInput:
+    return InitializeInput(
         subject_name=body.subjectName,
         message_id=body.context.messageId,
         timeout_seconds=attempt_timeout(body.authnAttemptTimeout),
@@ -103,21 +104,47 @@ async def initialize_attempt(request: AuthnRequest) -> Response:
         ),
         credentials=_credentials(body.subjectCredentials),
     )
+
+
+def _verify_input(body: wire.VerifyRequest) -> VerifyInput:
+    context = body.context
+    return VerifyInput(
+        attempt_id=context.authnAttemptId,
+        message_id=context.messageId,
+        in_response_to=context.inResponseTo,
+        credentials=_credentials(body.subjectCredentials),
+    )
+
+
+async def initialize_attempt(request: AuthnRequest) -> Response:
+    inputs = _initialize_input(await request.body(wire.InitializeRequest))
     outcome = await request.run(initialize, inputs)
     await request.runtime.after_initialize()
     return json_response(authn_response_body(outcome))
 
 
 async def verify_attempt(request: AuthnRequest) -> Response:
-    body = await request.body(wire.VerifyRequest)
-    context = body.context
-    inputs = VerifyInput(
-        attempt_id=context.authnAttemptId,
-        message_id=context.messageId,
-        in_response_to=context.inResponseTo,
-        credentials=_credentials(body.subjectCredentials),
-    )
+    inputs = _verify_input(await request.body(wire.VerifyRequest))
     return json_response(authn_response_body(await request.run(verify, inputs)))
+
+
+# A throttled client: the answer the request would get were nothing to be found (unknown user,
+# unknown attempt), from the request alone, with fresh ids drawn as the use cases draw them.
+
+
+async def throttled_initialize(request: AuthnRequest) -> Response:
+    inputs = _initialize_input(await request.body(wire.InitializeRequest))
+    random = request.call.env.random
+    attempt_id, message_id = random.uuid4(), random.uuid4()
+    outcome = uniform_fail(attempt_id, message_id, inputs.message_id, inputs.credentials)
+    return json_response(authn_response_body(outcome))
+
+
+async def throttled_verify(request: AuthnRequest) -> Response:
+    inputs = _verify_input(await request.body(wire.VerifyRequest))
+    message_id = request.call.env.random.uuid4()
+    outcome = uniform_fail(inputs.attempt_id, message_id, inputs.message_id, inputs.credentials)
+    return json_response(authn_response_body(outcome))
 
 
 def status_body(outcome: StatusOutcome) -> wire.AuthnStatusResponse:
@@ -139,10 +166,23 @@ async def attempt_status(request: AuthnRequest) -> Response:
     return json_response(status_body(outcome))
 
 
+async def throttled_status(request: AuthnRequest) -> Response:
+    await request.body(wire.StatusRequest)
+    return json_response(status_body(NO_ATTEMPT_STATUS))
+
+
 async def cancel_attempt(request: AuthnRequest) -> Response:
     body = await request.body(wire.CancelRequest)
     outcome = await request.run(cancel, body.authnAttemptId, bool(body.removeAttemptId))
     return json_response(authn_response_body(outcome))
+
+
+async def throttled_cancel(request: AuthnRequest) -> Response:
+    body = await request.body(wire.CancelRequest)
+    message_id = request.call.env.random.uuid4()
+    return json_response(
+        authn_response_body(uniform_fail(body.authnAttemptId, message_id, None, ()))
+    )
 
 
 ENDPOINTS = (
@@ -153,6 +193,7 @@ ENDPOINTS = (
         initialize_attempt,
         wire.InitializeRequest,
         authn_outcomes(wire.AuthnResponse),
+        throttled=throttled_initialize,
     ),
     AuthnEndpoint(
         "POST",
@@ -161,6 +202,7 @@ ENDPOINTS = (
         verify_attempt,
         wire.VerifyRequest,
         authn_outcomes(wire.AuthnResponse),
+        throttled=throttled_verify,
     ),
     AuthnEndpoint(
         "POST",
@@ -169,6 +211,7 @@ ENDPOINTS = (
         attempt_status,
         wire.StatusRequest,
         authn_outcomes(wire.AuthnStatusResponse),
+        throttled=throttled_status,
     ),
     AuthnEndpoint(
         "POST",
@@ -177,5 +220,6 @@ ENDPOINTS = (
         cancel_attempt,
         wire.CancelRequest,
         authn_outcomes(wire.AuthnResponse),
+        throttled=throttled_cancel,
     ),
 )

@@ -10,12 +10,17 @@ from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 BAD_REQUEST = Outcome("Malformed request body or invalid value.", ErrorBody)
 UNAUTHORIZED = Outcome("Missing, unknown or revoked client-key (filter body).", AuthErrorBody)
 SERVER_ERROR = Outcome("Internal server error.", ErrorBody)
+TOO_MANY = Outcome(
+    "The client-key's requests are throttled: resources and offlineData, and a malformed body "
+    "on the others (which otherwise answer their uniform FAIL).",
+    ErrorBody,
+)
 
 
 def authn_outcomes(model: type[BaseModel], *, with_body: bool = True) -> dict[int, Outcome]:
     """200 even for a wrong credential (``attemptResponseCode``: FAIL); HTTP errors are for
-    the transport: 400 (a request body that does not parse), 401, 500."""
+    the transport: 400 (a request body that does not parse), 401, 429, 500."""
     outcomes = {200: Outcome("The attempt's state after this call.", model)}
     if with_body:
         outcomes[400] = BAD_REQUEST
-    return {**outcomes, 401: UNAUTHORIZED, 500: SERVER_ERROR}
+    return {**outcomes, 401: UNAUTHORIZED, 429: TOO_MANY, 500: SERVER_ERROR}

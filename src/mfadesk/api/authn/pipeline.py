@@ -1,10 +1,12 @@
 """Authentication API endpoints: a declaration plus the one pipeline every agent request goes
-through — ``client-key`` present, run the use case (which checks the key in its transaction),
-map errors.
+through — ``client-key`` present, the key's token bucket, run the use case (which checks the key
+in its transaction), map errors.
 
 Errors keep the admin API's principles: 401 in the security filter's format for a missing,
 unknown or revoked key (checked before anything else), 400 in the application error format for
-a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors.
+a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors,
+and neither is a throttled client: the attempt conversation answers it with the uniform FAIL,
+without touching the database (see each endpoint's ``throttled``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mfadesk.api.endpoint import Outcome, read_body
+from mfadesk.api.rate_limit import Buckets
 from mfadesk.api.responses import (
     domain_error_response,
     internal_error_response,
+    too_many_requests,
     unauthorized_response,
 )
 from mfadesk.domain.errors import BadRequest, ClientNotAuthenticated, DomainError
@@ -50,6 +54,7 @@ class AuthnRuntime:
 
     db: Database
     config: AuthnConfig
+    buckets: Buckets  # one per client-key (by its hash: the key itself is never kept)
     _initializations: itertools.count[int] = field(default_factory=itertools.count)
 
     async def after_initialize(self) -> None:
@@ -118,10 +123,23 @@ class AuthnEndpoint:
     request_model: type[RequestModel] | None = None
     outcomes: Mapping[int, Outcome] = field(default_factory=dict)
     tag: str = "authentication"
+    # How a throttled client is answered, from the request alone (no database); None: 429.
+    throttled: Handler | None = None
 
     @property
     def full_path(self) -> str:
         return AUTHN_BASE + self.path
+
+
+async def _throttled(endpoint: AuthnEndpoint, request: AuthnRequest, retry: int) -> Response:
+    """Neither the key nor anything else is looked up for a throttled call. A body that does
+    not parse gets 429: a 400 would tell a key that may be unknown what was malformed."""
+    if endpoint.throttled is None:
+        return too_many_requests(retry)
+    try:
+        return await endpoint.throttled(request)
+    except BadRequest:
+        return too_many_requests(retry)
 
 
 def _key_accepted(db: Database, key_hash: str) -> bool:
@@ -138,8 +156,12 @@ def pipeline(
             return unauthorized_response(request.url.path)
         source_ip = request.client.host if request.client else None
         call = AuthnCall.start(runtime.config, client_key, source_ip)
+        authn_request = AuthnRequest(request, runtime, call)
         try:
-            return await endpoint.handler(AuthnRequest(request, runtime, call))
+            retry = await runtime.buckets.take(call.key_hash)
+            if retry is not None:
+                return await _throttled(endpoint, authn_request, retry)
+            return await endpoint.handler(authn_request)
         except ClientNotAuthenticated:
             return unauthorized_response(request.url.path)
         except BadRequest as error:
