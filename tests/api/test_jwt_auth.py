@@ -9,8 +9,9 @@ import httpx
 import jwt
 import pytest
 
+from mfadesk.domain.admins import Role
 from mfadesk.domain.audit import Action, Result
-from mfadesk.services.provisioning import Operator, revoke_api_key
+from mfadesk.services.provisioning import Operator, add_admin, resolve_company, revoke_api_key
 from tests.conftest import Stack
 from tests.support.keys import key_pair, mint
 from tests.support.wire import assert_auth_failure
@@ -210,3 +211,33 @@ def test_refusals_are_audited_without_the_token(stack: Stack) -> None:
     assert event.access_id == stack.admin("super").access_id
     assert event.source_ip == "127.0.0.1"
     assert token not in repr(event)
+
+
+def test_an_expired_api_key_is_refused_like_a_revoked_one(stack: Stack) -> None:
+    """A key registered with a validity (`mfadesk admin add --valid-days`) ends on its own."""
+    private, public = key_pair(2)
+    with stack.db.unit_of_work() as uow:
+        op = Operator.start(stack.env)
+        company = resolve_company(uow, op, None)
+        _, access_id = add_admin(
+            uow,
+            op,
+            company,
+            "temp@acme.example",
+            Role.HELP_DESK_ADMIN,
+            public,
+            "temp",
+            timedelta(days=1),
+        )
+
+    def call_as_temp() -> httpx.Response:
+        now = stack.clock.timestamp()
+        return call(stack, mint(private, access_id, stack.audience, now))
+
+    assert call_as_temp().status_code == 200
+    stack.clock.advance(timedelta(days=1, seconds=-1))
+    assert call_as_temp().status_code == 200
+    stack.clock.advance(timedelta(seconds=1))
+    assert_auth_failure(call_as_temp())
+    denied = stack.audit_events()[-1].event
+    assert (denied.result, denied.access_id) == (Result.DENIED, access_id)

@@ -8,10 +8,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mfadesk.store.database import Database
 
 PUBLIC_URL = "https://mfadesk.example.test"
 
@@ -108,6 +111,25 @@ def test_user_token_and_ds100_commands(cli: Cli) -> None:
         "ds100", "add", "--device-serial", "12", "--user", "eve@example.com"
     )
     assert cli.run("audit", "verify").stdout.startswith("audit trail intact: ")
+
+
+def test_admin_add_can_give_the_key_an_end(cli: Cli, tmp_path: Path) -> None:
+    key_path = tmp_path / "temp.key"
+    base = ("admin", "add", "--email", "temp@example.com", "--role", "help-desk-admin")
+    printed = cli.run(*base, "--key-file", str(key_path), "--valid-days", "30").stdout
+    assert "(valid for 30 days)" in printed
+    access_id = json.loads(key_path.read_text())["accessID"]
+    db = Database(cli.env["MFADESK_DATABASE_URL"])
+    try:
+        with db.unit_of_work(readonly=True) as uow:
+            found = uow.admins.by_access_id(access_id)
+    finally:
+        db.close()
+    assert found is not None and found[1].expires_at is not None
+    validity = found[1].expires_at - datetime.now(UTC)
+    assert timedelta(days=29, hours=23) < validity <= timedelta(days=30)
+    refused = cli.run(*base, "--key-file", str(tmp_path / "x.key"), "--valid-days", "0", ok=False)
+    assert refused.returncode != 0 and not (tmp_path / "x.key").exists()
 
 
 def test_admin_add_writes_a_private_key_file(cli: Cli, tmp_path: Path) -> None:

@@ -188,7 +188,7 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
         except BadRequest as error:
             # Refused before the use case checked the key (a bad body or query): a revoked key
             # still gets its 403 first. Only this error path pays for the look-up.
-            if call.actor is None and not await state.db.run(_key_is_active, state, access_id):
+            if call.actor is None and not await state.db.run(_key_is_active, state, call):
                 return await _refuse(state, request, "API key revoked", access_id)
             return domain_error_response(error)
         except DomainError as error:
@@ -200,6 +200,6 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
     return handle
 
 
-def _key_is_active(state: AppState, access_id: str) -> bool:
+def _key_is_active(state: AppState, call: Call) -> bool:
     with state.db.unit_of_work(readonly=True) as uow:
-        return key_is_active(uow, access_id)
+        return key_is_active(uow, call.access_id, call.now)

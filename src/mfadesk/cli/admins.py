@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -17,7 +18,13 @@ ROLE_CHOICES = ("super-admin", "help-desk-admin")
 
 
 def create_admin_key_file(
-    rt: Runtime, email: str, role: Role, key_file: Path, company: str | None, description: str
+    rt: Runtime,
+    email: str,
+    role: Role,
+    key_file: Path,
+    company: str | None,
+    description: str,
+    valid_for: timedelta | None = None,
 ) -> KeyFile:
     """Register a new key for the administrator and write its key file (mode 0600).
 
@@ -30,7 +37,9 @@ def create_admin_key_file(
     def register(uow, op):  # type: ignore[no-untyped-def]
         nonlocal staged
         found = resolve_company(uow, op, company)
-        _, access_id = add_admin(uow, op, found, email, role, pair.public_pem, description)
+        _, access_id = add_admin(
+            uow, op, found, email, role, pair.public_pem, description, valid_for
+        )
         contents = KeyFile(
             customerName=found.name,
             accessID=access_id,
@@ -67,17 +76,35 @@ def admin_group() -> None:
     help="Where to write the key file (JSON, mode 0600).",
 )
 @click.option("--company", default=None, help="Company name (default: the only one).")
+@click.option(
+    "--valid-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="The key expires after this many days (default: valid until revoked).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing key file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the accessID and paths as JSON.")
 def add(
-    email: str, role: str, key_file: Path, company: str | None, force: bool, as_json: bool
+    email: str,
+    role: str,
+    key_file: Path,
+    company: str | None,
+    valid_days: int | None,
+    force: bool,
+    as_json: bool,
 ) -> None:
     """Create an administrator (or a new key for one) and write the key file."""
     if key_file.exists() and not force:
         raise CommandError(f"{key_file} exists; use --force to replace it")
     with runtime() as rt:
         contents = create_admin_key_file(
-            rt, email, Role.from_cli_name(role), key_file, company, f"{role} key for {email}"
+            rt,
+            email,
+            Role.from_cli_name(role),
+            key_file,
+            company,
+            f"{role} key for {email}",
+            None if valid_days is None else timedelta(days=valid_days),
         )
     if as_json:
         emit_json(
@@ -92,6 +119,7 @@ def add(
     else:
         click.echo(
             f"{Role.from_cli_name(role)} {email}: key {contents.accessID} written to {key_file}"
+            + ("" if valid_days is None else f" (valid for {valid_days} days)")
         )
 
 

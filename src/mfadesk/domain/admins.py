@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from mfadesk.domain.errors import Forbidden
@@ -70,3 +71,8 @@ class ApiKey:
     admin_id: str
     public_key_pem: str
     revoked: bool = False
+    expires_at: datetime | None = None  # None: valid until revoked
+
+    def usable(self, now: datetime) -> bool:
+        """Neither revoked nor expired: the contract answers both with 403."""
+        return not self.revoked and (self.expires_at is None or now < self.expires_at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mfadesk.domain.admins import Admin, Permission
 from mfadesk.domain.audit import Action, Target
 from mfadesk.domain.errors import NotAuthenticated
@@ -18,14 +20,14 @@ def authorize(
     if found is None:
         raise NotAuthenticated()
     admin, key = found
-    call.actor = admin  # named in the audit record even when the key turns out revoked
-    if key.revoked:
+    call.actor = admin  # named in the audit record even when the key turns out unusable
+    if not key.usable(call.now):
         raise NotAuthenticated()
     admin.require(permission)
     return admin
 
 
-def key_is_active(uow: UnitOfWork, access_id: str) -> bool:
-    """Whether `access_id` names a key that is known and not revoked."""
+def key_is_active(uow: UnitOfWork, access_id: str, now: datetime) -> bool:
+    """Whether `access_id` names a key that is known, not revoked and not expired."""
     found = uow.admins.by_access_id(access_id)
-    return found is not None and not found[1].revoked
+    return found is not None and found[1].usable(now)

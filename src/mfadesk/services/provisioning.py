@@ -6,10 +6,11 @@ They are audited like API calls, with the operator as the actor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from mfadesk.domain.admins import Admin, ApiKey, Role
 from mfadesk.domain.audit import Action, AuditEvent, Result, Target, TargetType
+from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.company import Company
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential, credential_serial
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
@@ -132,8 +133,10 @@ def add_admin(
     role: Role,
     public_key_pem: str,
     description: str,
+    valid_for: timedelta | None = None,
 ) -> tuple[Admin, str]:
-    """Create the administrator if new (or update the role) and register a new API key."""
+    """Create the administrator if new (or update the role) and register a new API key,
+    usable until revoked or, with `valid_for`, until that long from now."""
     normalized = normalize_email(email)
     admin = uow.admins.get_by_email(company.id, normalized)
     target = Target(TargetType.ADMIN, normalized, normalized)
@@ -146,8 +149,12 @@ def add_admin(
         admin = Admin(id=admin.id, company_id=company.id, email=normalized, role=role)
         op.audit(uow, company, Action.CREATE_ADMIN, target, f"{normalized} is now {role}")
     access_id = op.env.random.uuid4()
-    uow.admins.add_key(ApiKey(access_id, admin.id, public_key_pem), description, op.now)
-    op.audit(uow, company, Action.CREATE_API_KEY, target, f"API key {access_id} registered")
+    expires_at = None if valid_for is None else op.now + valid_for
+    key = ApiKey(access_id, admin.id, public_key_pem, expires_at=expires_at)
+    uow.admins.add_key(key, description, op.now)
+    until = "" if expires_at is None else f", valid until {format_timestamp(expires_at)}"
+    message = f"API key {access_id} registered{until}"
+    op.audit(uow, company, Action.CREATE_API_KEY, target, message)
     return admin, access_id
 
 

@@ -10,9 +10,16 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from mfadesk.domain.admins import Admin, ApiKey, Role
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import admins, api_keys
+from mfadesk.store.timestamps import as_utc_or_none
 
 _BY_ACCESS_ID = Prepared(
-    select(admins, api_keys.c.access_id, api_keys.c.public_key_pem, api_keys.c.revoked_at)
+    select(
+        admins,
+        api_keys.c.access_id,
+        api_keys.c.public_key_pem,
+        api_keys.c.revoked_at,
+        api_keys.c.expires_at,
+    )
     .join(api_keys, api_keys.c.admin_id == admins.c.id)
     .where(api_keys.c.access_id == bindparam("access_id"))
 )
@@ -40,6 +47,7 @@ class AdminRepository:
             admin_id=row.id,
             public_key_pem=row.public_key_pem,
             revoked=row.revoked_at is not None,
+            expires_at=as_utc_or_none(row.expires_at),
         )
         return _to_admin(row), key
 
@@ -65,6 +73,7 @@ class AdminRepository:
                 public_key_pem=key.public_key_pem,
                 description=description,
                 created_at=now,
+                expires_at=key.expires_at,
             )
         )
 

@@ -88,6 +88,7 @@ api_keys = Table(
     Column("description", String(255), nullable=False, default=""),
     Column("created_at", Timestamp, nullable=False),
     Column("revoked_at", Timestamp, nullable=True),
+    Column("expires_at", Timestamp, nullable=True),
 )
 
 
