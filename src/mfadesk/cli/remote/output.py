@@ -64,6 +64,14 @@ def show_record(title: str, fields: Mapping[str, Any]) -> None:
     console().print(table)
 
 
+def show_result(as_json: bool, title: str, result: BaseModel) -> None:
+    """One reply: its JSON body with ``--json``, else a record table under `title`."""
+    if as_json:
+        emit_json(body(result))
+    else:
+        show_record(title, body(result))
+
+
 KEPT_WIDTH = 40  # a column other than `wrap` keeps up to this many characters on one line
 
 

@@ -17,7 +17,7 @@ from mfadesk.cli.remote.actions import (
     show_hardware_token,
     unassign_hardware_token,
 )
-from mfadesk.cli.remote.output import body, emit_json, show_record
+from mfadesk.cli.remote.output import show_result
 from mfadesk.cli.remote.session import remote, remote_options
 from mfadesk.client import AsyncAdminClient
 
@@ -41,10 +41,7 @@ def _run(
 ) -> None:
     session = remote(key_file, as_json)
     result: BaseModel = session.run(lambda client: work(client, UserDirectory(client)))
-    if session.as_json:
-        emit_json(body(result))
-    else:
-        show_record(title(result), body(result))
+    show_result(session.as_json, title(result), result)
 
 
 @token_group.command("enable")

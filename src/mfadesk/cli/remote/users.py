@@ -12,7 +12,7 @@ from mfadesk.cli.remote.output import (
     body,
     emit_json,
     emit_json_array,
-    show_record,
+    show_result,
     show_table,
 )
 from mfadesk.cli.remote.session import remote, remote_options
@@ -34,10 +34,7 @@ def show(email: str, key_file: Path | None, as_json: bool) -> None:
     """A user's details and emergency-access status (POST v1/users/lookup)."""
     session = remote(key_file, as_json)
     details = session.run(lambda client: client.lookup_user(email))
-    if session.as_json:
-        emit_json(body(details))
-    else:
-        show_record(f"User {details.emailAddress}", body(details))
+    show_result(session.as_json, f"User {details.emailAddress}", details)
 
 
 @user_group.command("search")
@@ -101,10 +98,7 @@ def status(user: str, status: str, key_file: Path | None, as_json: bool) -> None
     changed = session.run(
         lambda client: set_user_status(client, UserDirectory(client), user, enable)
     )
-    if session.as_json:
-        emit_json(body(changed))
-    else:
-        show_record(f"User {user}", body(changed))
+    show_result(session.as_json, f"User {user}", changed)
 
 
 @user_group.command("mark-deleted")
@@ -121,10 +115,7 @@ def mark_deleted(user: str, undo: bool, key_file: Path | None, as_json: bool) ->
         return await client.mark_user_deleted(ref.id, not undo)
 
     marked = session.run(mark)
-    if session.as_json:
-        emit_json(body(marked))
-    else:
-        show_record(f"User {user}", body(marked))
+    show_result(session.as_json, f"User {user}", marked)
 
 
 @user_group.command("devices")
@@ -181,7 +172,4 @@ def sync(user: str, key_file: Path | None, as_json: bool) -> None:
         return await client.sync_user(ref.id)
 
     details = session.run(synchronise)
-    if session.as_json:
-        emit_json(body(details))
-    else:
-        show_record(f"User {details.emailAddress}", body(details))
+    show_result(session.as_json, f"User {details.emailAddress}", details)
