@@ -63,7 +63,7 @@ def test_sdk_guide_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     assert "Hardware token 1 is not assigned to a user" in output
     # the endpoints after the first seven
     assert "expiryValue=4 expiryUnit='hours' oneTimeUse=True False" in output
-    assert "Disabled None\nBob's spare Enabled\n['000100000002', '000100000003']" in output
+    assert "Disabled None\nBob's spare Activation Pending Enabled\n['000100000002', '000100000003']" in output
     assert "False\nUnassigned\n" in output
     assert "409 CONFLICT: Hardware token 000100000002 is assigned to another user" in output
     assert "014010008031 dave@example.com False" in output
