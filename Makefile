@@ -1,7 +1,9 @@
 .PHONY: run test check bench bench-bulk bench-authn
 
-run:  ## install, create the demo tenant and serve it on http://127.0.0.1:8080
-	scripts/run
+PORT ?= 8080
+
+run:  ## install, create the demo tenant and serve it on http://127.0.0.1:$(PORT) (make run PORT=9000)
+	PORT=$(PORT) scripts/run
 
 test:  ## lint, types, layer contracts and the whole test suite (SQLite + PostgreSQL)
 	scripts/check
