@@ -15,6 +15,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from mfadesk.api.lru import Lru
 from mfadesk.domain.rate_buckets import Bucket, seconds_until_a_token, take_token
 from mfadesk.services.rate_buckets import forget_full_buckets, take_shared_token
 from mfadesk.store.database import Database
@@ -37,17 +38,15 @@ class MemoryBuckets:
         self._rate = rate
         self._burst = burst
         self._monotonic = monotonic
-        self._state: dict[str, Bucket] = {}
-        self._max_keys = max_keys
+        # Forgetting a bucket refills it: a flood of distinct keys pushes out the idle ones,
+        # never the bucket of a key that keeps coming.
+        self._state: Lru[str, Bucket] = Lru(max_keys)
 
     async def take(self, key: str) -> int | None:
         bucket, allowed = take_token(
             self._state.get(key), self._rate, self._burst, self._monotonic()
         )
-        if len(self._state) >= self._max_keys and key not in self._state:
-            # A flood of distinct keys: forgetting refills buckets, it never blocks wrongly.
-            self._state.clear()
-        self._state[key] = bucket
+        self._state.put(key, bucket)
         return None if allowed else seconds_until_a_token(bucket.tokens, self._rate)
 
 
@@ -109,8 +108,7 @@ class DatabaseBuckets:
         self._rate = rate
         self._burst = burst
         self._clock = clock
-        self._refused_until: dict[str, float] = {}
-        self._max_refused = max_refused
+        self._refused_until: Lru[str, float] = Lru(max_refused)  # forgetting costs a read
         self._takes = 0
 
     async def take(self, key: str) -> int | None:
@@ -119,14 +117,12 @@ class DatabaseBuckets:
         if until is not None:
             if now < until:
                 return max(1, math.ceil(until - now))
-            del self._refused_until[key]
+            self._refused_until.pop(key)
         self._takes += 1
         purge = self._takes % self.PURGE_EVERY == 0
         retry = await self._db.run(self._take, f"{self._namespace}:{key}", now, purge)
         if retry is not None:
-            if len(self._refused_until) >= self._max_refused:
-                self._refused_until.clear()  # forgetting only costs a database read
-            self._refused_until[key] = now + retry
+            self._refused_until.put(key, now + retry)
         return retry
 
     def _take(self, key: str, now: float, purge: bool) -> int | None:
