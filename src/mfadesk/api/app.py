@@ -64,14 +64,21 @@ def _buckets(settings: Settings, redis: Redis | None, db: Database) -> tuple[Buc
     )
 
 
-def _authn_buckets(settings: Settings, redis: Redis | None) -> Buckets:
-    """The client-keys' buckets on /mfa. Never in the database: a throttled agent call must not
-    touch it. Without Redis each worker has its share of the limit."""
-    rate, burst = settings.authn_rate_limit_per_second, settings.authn_rate_limit_burst
-    if redis is not None:
-        return RedisBuckets(redis, "authn", rate, burst)
+def _authn_buckets(settings: Settings, redis: Redis | None) -> tuple[Buckets, Buckets]:
+    """On /mfa: per accepted client-key, and per client IP for refused client-keys. Never in
+    the database: a throttled agent call or a refused key must not write to it. Without Redis
+    each worker has its share of the limit."""
     workers = max(1, settings.workers)
-    return MemoryBuckets(rate / workers, max(1.0, burst / workers))
+
+    def bucket_set(namespace: str, rate: float, burst: float) -> Buckets:
+        if redis is not None:
+            return RedisBuckets(redis, namespace, rate, burst)
+        return MemoryBuckets(rate / workers, max(1.0, burst / workers))
+
+    return (
+        bucket_set("authn", settings.authn_rate_limit_per_second, settings.authn_rate_limit_burst),
+        bucket_set("authnfail", settings.auth_failure_per_second, settings.auth_failure_burst),
+    )
 
 
 def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
@@ -83,11 +90,20 @@ def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppS
         )
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     key_buckets, failure_buckets = _buckets(settings, redis, db)
-    authn_buckets = _authn_buckets(settings, redis)
+    authn_buckets, refused_key_buckets = _authn_buckets(settings, redis)
     verifier = TokenVerifier(
         AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
     )
-    state = AppState(settings, db, env, verifier, key_buckets, failure_buckets, authn_buckets)
+    state = AppState(
+        settings,
+        db,
+        env,
+        verifier,
+        key_buckets,
+        failure_buckets,
+        authn_buckets,
+        refused_key_buckets,
+    )
     return state, redis
 
 
@@ -147,7 +163,9 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     # Starlette's middleware.
     other_routes: list[BaseRoute] = [
         *docs_routes(),
-        *authn_routes(settings, state.db, state.env, state.authn_buckets),
+        *authn_routes(
+            settings, state.db, state.env, state.authn_buckets, state.refused_key_buckets
+        ),
     ]
 
     @contextlib.asynccontextmanager
