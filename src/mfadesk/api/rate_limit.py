@@ -1,9 +1,9 @@
-"""Token buckets: per API key, and per client IP for failed authentications.
+"""Token buckets: per API key, per client-key, and per client IP for refused authentications.
 
-`MemoryBuckets` serves one process; `RedisBuckets` shares the buckets between all workers of a
-deployment (atomic Lua script on the Redis server's clock); `DatabaseBuckets` shares them through
-the database, for the failed-authentication buckets of several workers without Redis (a path
-that writes an audit record per request anyway).
+`MemoryBuckets` serves one process; `DatabaseBuckets` shares them through the database, for the
+admin API's refused-login buckets of several workers without Redis (a path that writes an audit
+record per request anyway); `redis_buckets.RedisBuckets` shares them between all workers in
+Redis. The in-memory stores are bounded and forget the least recently used key first.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import math
 import time
 from collections.abc import Callable
 from typing import Protocol
-
-from redis.asyncio import Redis
 
 from mfadesk.api.lru import Lru
 from mfadesk.domain.rate_buckets import Bucket, seconds_until_a_token, take_token
@@ -48,43 +46,6 @@ class MemoryBuckets:
         )
         self._state.put(key, bucket)
         return None if allowed else seconds_until_a_token(bucket.tokens, self._rate)
-
-
-_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {allowed, tostring(tokens)}
-"""
-
-
-class RedisBuckets:
-    def __init__(self, redis: Redis, namespace: str, rate: float, burst: float) -> None:
-        self._redis = redis
-        self._namespace = namespace
-        self._rate = rate
-        self._burst = burst
-        self._script = redis.register_script(_TAKE)
-
-    async def take(self, key: str) -> int | None:
-        allowed, tokens = await self._script(
-            keys=[f"mfadesk:{self._namespace}:{key}"], args=[self._rate, self._burst]
-        )
-        if int(allowed) == 1:
-            return None
-        return seconds_until_a_token(float(tokens), self._rate)
 
 
 class DatabaseBuckets:
