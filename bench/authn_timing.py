@@ -39,6 +39,7 @@ from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.securid_credentials import VerificationState
 from mfadesk.domain.users import UserStatus
 from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.otp.tokencodes import TokenGenerator
 from mfadesk.services.authn_keys import create_authn_key
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import (
@@ -64,8 +65,9 @@ CASES = (
 )
 
 
-def provision(url: str, key_file: Path) -> str:
-    """The users of CASES (but the unknown one) and an authentication key."""
+def provision(url: str, key_file: Path) -> tuple[str, TokenGenerator]:
+    """The users of CASES (but the unknown one), an authentication key, and the real user's
+    token (so that the wrong code is never right by chance)."""
     env = ServiceEnv(keys=load_server_keys(key_file))
     db = Database(url)
     upgrade(db.engine)
@@ -78,10 +80,11 @@ def provision(url: str, key_file: Path) -> str:
                 ("real", "locked", "disabled-token", "locked-token", "disabled"), 900000000001
             ):
                 user = add_user(uow, op, company, f"{email}@bench.example")
-                token = add_hardware_token(
-                    uow, op, company, str(serial), user.email, TokenSeed(os.urandom(16))
-                )
-                if email == "locked":
+                seed = TokenSeed(os.urandom(16))
+                token = add_hardware_token(uow, op, company, str(serial), user.email, seed)
+                if email == "real":
+                    real_token = TokenGenerator(seed.seed, str(serial))
+                elif email == "locked":
                     uow.users.save_authn_lockout(user.id, locked)
                 elif email == "disabled-token":
                     uow.hardware_tokens.save_status(replace(token, status=TokenStatus.DISABLED))
@@ -95,7 +98,7 @@ def provision(url: str, key_file: Path) -> str:
             _, client_key = create_authn_key(uow, op, company, "bench")
     finally:
         db.close()
-    return client_key
+    return client_key, real_token
 
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -127,12 +130,23 @@ def body(subject: str, code: str) -> dict[str, object]:
     }
 
 
-def measure(client: httpx.Client, rounds: int, warmup: int) -> dict[str, list[float]]:
+def wrong_code(real_token: TokenGenerator) -> str:
+    """A random code the real user's token shows nowhere near now (not even ±4 minutes)."""
+    now = int(time.time())
+    near = {real_token.at(now + minutes * 60) for minutes in range(-4, 5)}
+    while (code := f"{secrets.randbelow(10**6):06d}") in near:
+        pass
+    return code
+
+
+def measure(
+    client: httpx.Client, real_token: TokenGenerator, rounds: int, warmup: int
+) -> dict[str, list[float]]:
     """Latencies in ms per case label, each round in a random order, warm-up rounds dropped."""
     seconds: dict[str, list[float]] = {label: [] for label, _ in CASES}
     order = list(CASES)
     for round_number in range(warmup + rounds):
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = wrong_code(real_token)
         random.shuffle(order)
         for label, subject in order:
             payload = body(subject, code)
@@ -165,7 +179,7 @@ def main() -> None:
             "MFADESK_AUTHN_RATE_LIMIT_BURST": "1000000",
             "MFADESK_AUTHN_LOCKOUT_FAILURES": str(LOCKOUT_FAILURES),
         }
-        client_key = provision(url, work / "secret.key")
+        client_key, real_token = provision(url, work / "secret.key")
         server = serve(env, args.port)
         try:
             with httpx.Client(
@@ -173,7 +187,7 @@ def main() -> None:
                 headers={"client-key": client_key},
                 timeout=30,
             ) as client:
-                seconds = measure(client, args.requests, args.warmup)
+                seconds = measure(client, real_token, args.requests, args.warmup)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
