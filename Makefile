@@ -1,4 +1,4 @@
-.PHONY: run test check bench bench-bulk bench-authn
+.PHONY: run test check bench bench-bulk bench-authn bench-authn-timing
 
 PORT ?= 8080
 
@@ -16,3 +16,6 @@ bench-bulk:  ## mfadesk api bulk throughput at the default rate limit (run by ha
 
 bench-authn:  ## SECURID verifications/s at 32 connections, p50/p99 (needs wrk; run by hand)
 	scripts/bootstrap && .venv/bin/python bench/authn.py
+
+bench-authn-timing:  ## median latency of a refused passcode: real user vs unknown, locked, … (run by hand)
+	scripts/bootstrap && .venv/bin/python bench/authn_timing.py

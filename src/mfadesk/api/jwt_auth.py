@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from mfadesk.api.audience import AudiencePolicy
+from mfadesk.api.lru import Lru
 from mfadesk.domain.clock import Clock
 
 MAX_LIFETIME_SECONDS = 3600
@@ -69,7 +70,7 @@ class TokenVerifier:
         self._public_key_of = public_key_of
         self._cache: OrderedDict[str, _Verified] = OrderedDict()
         self._cache_size = cache_size
-        self._keys: dict[str, RSAPublicKey] = {}
+        self._keys: Lru[str, RSAPublicKey] = Lru(cache_size)
 
     async def verify(self, token: str) -> str:
         """The accessID of a valid token, or TokenRejected."""
@@ -128,7 +129,5 @@ class TokenVerifier:
         loaded = load_pem_public_key(pem.encode())
         if not isinstance(loaded, RSAPublicKey):
             raise TokenRejected("stored key is not RSA", access_id)
-        if len(self._keys) >= self._cache_size:
-            self._keys.clear()
-        self._keys[access_id] = loaded
+        self._keys.put(access_id, loaded)
         return loaded

@@ -99,6 +99,7 @@ def verify_passcode(uow: UnitOfWork, call: AuthnCall, user: User, passcode: str)
     """``SECURID``: [PIN] + tokencode of one of the user's enabled credentials."""
     candidates, problem = _candidates(uow, call, user)
     if problem is not None:
+        check_decoy(call, passcode)
         return Verdict.fail(problem)
     epoch, policy = epoch_seconds(call.now), call.config.lockout
     best: tuple[_Candidate, Match] | None = None
@@ -137,6 +138,21 @@ def verify_passcode(uow: UnitOfWork, call: AuthnCall, user: User, passcode: str)
         credential.serial,
         pending,
     )
+
+
+def check_decoy(call: AuthnCall, passcode: str) -> None:
+    """The work of a passcode that matches one credential nowhere in the window (its seed
+    decrypted, the window searched, then searched again for a replay), done on the decoy for a
+    check that has no credential to look at: an unknown, disabled or locked user, a user without
+    usable credentials or with only locked ones. Their FAIL then takes as long as a wrong
+    code's, and does not tell who exists (see docs/decisions.md, "Timing")."""
+    decoy = call.config.decoy
+    generator = _generator(call, decoy)
+    assert generator is not None
+    candidate = _Candidate(decoy, decoy.state, generator)
+    code, epoch = tokencode_of(passcode, decoy.digits), epoch_seconds(call.now)
+    _search(candidate, code, epoch, replays=False)
+    _search(candidate, code, epoch, replays=True)
 
 
 def verify_next_tokencode(
