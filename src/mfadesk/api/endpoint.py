@@ -139,8 +139,12 @@ class Endpoint:
 
 
 def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    """The bearer token of the one ``Authorization`` header. Several headers are refused: a
+    proxy in front may have judged another one than we would."""
+    headers = request.headers.getlist("authorization")
+    if len(headers) != 1:
+        return None
+    scheme, _, token = headers[0].partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
@@ -167,6 +171,16 @@ async def _refuse(
 
 
 def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitable[Response]]:
+    async def answer(request: Request) -> Response:
+        """Every request gets the contract's bodies: whatever fails on the way in (the JWT's
+        check, a rate-limit bucket, the audit of a refusal) or in the handler is a JSON 500,
+        never the server's bare one."""
+        try:
+            return await handle(request)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.path)
+            return internal_error_response()
+
     async def handle(request: Request) -> Response:
         token = _bearer(request)
         if token is None:
@@ -193,11 +207,8 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
-        except Exception:
-            log.exception("unhandled error in %s %s", endpoint.method, endpoint.path)
-            return internal_error_response()
 
-    return handle
+    return answer
 
 
 def _key_is_active(state: AppState, call: Call) -> bool:

@@ -4,7 +4,7 @@ in its transaction), map errors.
 
 Errors keep the admin API's principles: 401 in the security filter's format for a missing,
 unknown or revoked key (checked before anything else), 400 in the application error format for
-a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors,
+a malformed request, the JSON 500 for anything unexpected. Wrong credentials are never errors,
 and neither is a throttled client: the attempt conversation answers it with the uniform FAIL,
 without touching the database (see each endpoint's ``throttled``).
 """
@@ -150,8 +150,17 @@ def _key_accepted(db: Database, key_hash: str) -> bool:
 def pipeline(
     endpoint: AuthnEndpoint, runtime: AuthnRuntime
 ) -> Callable[[Request], Awaitable[Response]]:
+    async def answer(request: Request) -> Response:
+        """Whatever fails, on the way in or in the handler, is the JSON 500."""
+        try:
+            return await handle(request)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
+            return internal_error_response()
+
     async def handle(request: Request) -> Response:
-        client_key = request.headers.get(CLIENT_KEY_HEADER, "").strip()
+        keys = request.headers.getlist(CLIENT_KEY_HEADER)
+        client_key = keys[0].strip() if len(keys) == 1 else ""  # several: which one counts?
         if not client_key:
             return unauthorized_response(request.url.path)
         source_ip = request.client.host if request.client else None
@@ -173,8 +182,5 @@ def pipeline(
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
-        except Exception:
-            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
-            return internal_error_response()
 
-    return handle
+    return answer
