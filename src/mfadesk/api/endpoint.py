@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mfadesk.api.bodies import read_body
 from mfadesk.api.jwt_auth import TokenRejected
 from mfadesk.api.responses import (
     auth_failure_response,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from mfadesk.api.state import AppState
 
 ADMIN_BASE = "/AdminInterface/restapi"
-MALFORMED_BODY = "Malformed JSON request body."
 log = logging.getLogger("mfadesk.api")
 
 P = ParamSpec("P")
@@ -92,29 +92,6 @@ class AdminRequest:
             return run_use_case(db.unit_of_work, fn, call, *args, **kwargs)
 
         return await db.run(work)
-
-
-async def read_body(http: Request, model: type[M]) -> M:
-    """The request body as ``model``, or the contract's 400."""
-    raw = await http.body()
-    try:
-        return model.model_validate_json(raw or b"null")
-    except ValidationError as error:
-        raise BadRequest(describe_body_error(model, error)) from error
-
-
-def describe_body_error(model: type[RequestModel], error: ValidationError) -> str:
-    """The 400 description of a body that does not validate."""
-    problems = error.errors(include_url=False)
-    if any(p["type"] in ("json_invalid", "json_type") for p in problems):
-        return MALFORMED_BODY
-    if problems and problems[0]["type"] == "model_type":
-        return MALFORMED_BODY if model.invalid_description is None else model.invalid_description
-    if model.invalid_description is not None:
-        return model.invalid_description
-    first = problems[0]
-    where = ".".join(str(part) for part in first["loc"]) or "body"
-    return f"{where}: {first['msg']}"
 
 
 Handler = Callable[[AdminRequest], Awaitable[Response]]

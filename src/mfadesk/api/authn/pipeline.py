@@ -21,7 +21,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mfadesk.api.endpoint import Outcome, read_body
+from mfadesk.api.bodies import read_body
+from mfadesk.api.endpoint import Outcome
 from mfadesk.api.rate_limit import Buckets
 from mfadesk.api.responses import (
     domain_error_response,
