@@ -52,16 +52,34 @@ def parse_timestamp(value: Any) -> datetime:
             int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=zone,
         )
-        return moment.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
+    except ValueError as error:  # no such day or time
         raise PydanticCustomError("timestamp", TIMESTAMP_PROBLEM) from error
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # Before year 1 or after year 9999 in UTC: as far as a bound can go.
+        return (datetime.max if moment.year == 9999 else datetime.min).replace(tzinfo=UTC)
+
+
+# What `parse_timestamp` accepts, for the document (with the calendar's own rules, which
+# ``format: date-time`` states): an unencoded ``+`` arriving as a space is accepted as well.
+TIMESTAMP_PATTERN = (
+    r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]"
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.,][0-9]{1,9})?"
+    r"([Zz]|[-+]([01][0-9]|2[0-3]):?[0-5][0-9])$"
+)
 
 
 QueryTimestamp = Annotated[
     datetime,
     BeforeValidator(parse_timestamp),
     WithJsonSchema(
-        {"type": "string", "format": "date-time", "examples": ["2026-11-22T07:10:00.000Z"]}
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": TIMESTAMP_PATTERN,
+            "examples": ["2026-11-22T07:10:00.000Z"],
+        }
     ),
 ]
 

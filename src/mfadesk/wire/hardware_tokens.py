@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid, text
 
-from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid
-
-TokenSerial = Annotated[
-    str, StringConstraints(min_length=1, max_length=36, strict=True), SerialText
-]
+# A serial sent as a JSON integer (its decimal digits) is accepted too.
+TokenSerial = Annotated[str, text(1, 36), SerialText]
 TokenStatusName = Literal["Enabled", "Disabled"]
 
 
@@ -26,7 +23,7 @@ class SidTokenStatusResponse(ResponseModel):
     tokenStatusChangedAt: Timestamp
 
 
-TokenName = Annotated[str, StringConstraints(min_length=1, max_length=255, strict=True)]
+TokenName = Annotated[str, text(1, 255)]
 
 
 class AssignSidTokenRequest(RequestModel):

@@ -37,7 +37,7 @@ from mfadesk.services.authn_keys import client_key_accepted
 from mfadesk.services.user_events import number_user_events
 from mfadesk.store.database import Database
 from mfadesk.store.unit_of_work import UnitOfWork
-from mfadesk.wire.base import RequestModel
+from mfadesk.wire.base import QueryModel, RequestModel
 
 AUTHN_BASE = "/mfa/v1_1"
 CLIENT_KEY_HEADER = "client-key"
@@ -126,6 +126,8 @@ class AuthnEndpoint:
     tag: str = "authentication"
     # How a throttled client is answered, from the request alone (no database); None: 429.
     throttled: Handler | None = None
+    # The query parameters, for the OpenAPI document.
+    query_model: type[QueryModel] | None = None
 
     @property
     def full_path(self) -> str:
