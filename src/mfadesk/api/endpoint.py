@@ -115,14 +115,16 @@ class Endpoint:
         return ADMIN_BASE + self.path
 
 
-def _bearer(request: Request) -> str | None:
-    """The bearer token of the one ``Authorization`` header. Several headers are refused: a
-    proxy in front may have judged another one than we would."""
+def _bearer(request: Request) -> str:
+    """The bearer token of the one ``Authorization`` header, else `TokenRejected`. Several
+    headers are refused: a proxy in front may have judged another one than we would."""
     headers = request.headers.getlist("authorization")
-    if len(headers) != 1:
-        return None
-    scheme, _, token = headers[0].partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    if len(headers) > 1:
+        raise TokenRejected("several Authorization headers")
+    scheme, _, token = (headers[0] if headers else "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRejected("no bearer token")
+    return token.strip()
 
 
 async def _refuse(
@@ -159,11 +161,8 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
             return internal_error_response()
 
     async def handle(request: Request) -> Response:
-        token = _bearer(request)
-        if token is None:
-            return await _refuse(state, request, "no bearer token", None)
         try:
-            access_id = await state.verifier.verify(token)
+            access_id = await state.verifier.verify(_bearer(request))
         except TokenRejected as rejected:
             return await _refuse(state, request, rejected.reason, rejected.access_id)
         retry = await state.key_buckets.take(access_id)

@@ -20,7 +20,7 @@ from mfadesk.domain.errors import PayloadTooLarge
 
 MAX_HEADER_FIELDS = 100
 MAX_HEADER_BYTES = 32 * 1024
-_DIGITS_IN_ANY_LIMIT = 18  # a longer Content-Length is over any limit (and int() would balk)
+_DIGITS_IN_ANY_LIMIT = 18  # a longer Content-Length is over any limit (and int() could balk)
 
 
 def _head_too_large() -> Response:
@@ -55,6 +55,8 @@ class RequestLimits:
             return _head_too_large(), receive
         if declared is None or not declared.isdigit():  # (a bad one: the server refused it)
             return None, self._counting(receive)
+        if len(declared) > _DIGITS_IN_ANY_LIMIT:
+            declared = declared.lstrip(b"0") or b"0"
         if len(declared) > _DIGITS_IN_ANY_LIMIT or int(declared) > self.max_body_bytes:
             return domain_error_response(PayloadTooLarge(self.max_body_bytes)), receive
         return None, receive

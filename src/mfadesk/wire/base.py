@@ -25,8 +25,8 @@ def text(min_length: int = 0, max_length: int | None = None) -> StringConstraint
 
 
 def digits(count: int) -> StringConstraints:
-    """Exactly `count` ASCII digits."""
-    return StringConstraints(pattern=f"^[0-9]{{{count}}}$", strict=True)
+    """Exactly `count` digits (the pattern is in the 400's text: keep its spelling)."""
+    return StringConstraints(pattern=f"^\\d{{{count}}}$", strict=True)
 
 
 def _number_as_text(value: object) -> object:

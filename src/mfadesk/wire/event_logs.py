@@ -52,19 +52,19 @@ def parse_timestamp(value: Any) -> datetime:
             int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=zone,
         )
-    except ValueError as error:  # no such day or time
-        raise PydanticCustomError("timestamp", TIMESTAMP_PROBLEM) from error
-    try:
         return moment.astimezone(UTC)
-    except OverflowError:
-        # Before year 1 or after year 9999 in UTC: as far as a bound can go.
-        return (datetime.max if moment.year == 9999 else datetime.min).replace(tzinfo=UTC)
+    except (ValueError, OverflowError) as error:  # no such day, or before year 1 / after 9999
+        raise PydanticCustomError("timestamp", TIMESTAMP_PROBLEM) from error
 
 
-# What `parse_timestamp` accepts, for the document (with the calendar's own rules, which
-# ``format: date-time`` states): an unencoded ``+`` arriving as a space is accepted as well.
+# What `parse_timestamp` accepts, for the document, with the calendar's own rules, which
+# ``format: date-time`` states. Narrower than the parser: the first day of year 1 with a
+# positive offset and the last of year 9999 with a negative one are left out (some of their
+# times are before or after any UTC time), and an unencoded ``+`` arriving as a space is
+# accepted but not shown.
 TIMESTAMP_PATTERN = (
-    r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]"
+    r"^(?!0000)(?!0001-01-01[Tt][^Zz]*\+)(?!9999-12-31[Tt][^Zz]*-)"
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]"
     r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.,][0-9]{1,9})?"
     r"([Zz]|[-+]([01][0-9]|2[0-3]):?[0-5][0-9])$"
 )
