@@ -20,6 +20,7 @@ from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
+from mfadesk.api.limits import RequestLimits
 from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
 from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
@@ -105,9 +106,24 @@ def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppS
     return state, redis
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path (``Allow`` of a 405)."""
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.status_code == 405:
-        return error_response(405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported here")
+        response = error_response(
+            405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported here"
+        )
+        response.headers["Allow"] = _allowed_methods(request)
+        return response
     return error_response(404, "NOT_FOUND", f"No endpoint at {request.url.path}")
 
 
@@ -116,24 +132,37 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 class _App(Starlette):
-    """Starlette, with a short way in for the admin endpoints.
+    """Starlette, with the request limits checked first and a short way in for the admin
+    endpoints.
 
-    Their pipeline answers every request itself (errors included), so Starlette's error and
+    Every HTTP request is held to `RequestLimits` (431/413) before anything else. The admin
+    endpoints' pipeline answers every request itself (errors included), so Starlette's error and
     exception middleware and its route-by-route search add nothing but time: a request that
     fully matches an endpoint goes straight to it. Everything else (unknown paths, wrong
     methods, lifespan) and every request once middleware has been added takes the usual way.
     """
 
     def __init__(
-        self, *, endpoint_routes: list[Route], other_routes: list[BaseRoute], **kwargs: Any
+        self,
+        *,
+        endpoint_routes: list[Route],
+        other_routes: list[BaseRoute],
+        limits: RequestLimits,
+        **kwargs: Any,
     ) -> None:
         super().__init__(routes=[*endpoint_routes, *other_routes], **kwargs)
+        self._limits = limits
         self._by_method: dict[str, list[Route]] = {}
         for route in endpoint_routes:
             for method in route.methods or ():
                 self._by_method.setdefault(method, []).append(route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refused, receive = self._limits.admit(scope, receive)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         if (
             scope["type"] == "http"
             and not self.user_middleware
@@ -178,6 +207,7 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     app = _App(
         endpoint_routes=endpoint_routes,
         other_routes=other_routes,
+        limits=RequestLimits(settings.max_body_bytes),
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )

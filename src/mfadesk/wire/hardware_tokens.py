@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid
+from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid, text
 
-TokenSerial = Annotated[
-    str, StringConstraints(min_length=1, max_length=36, strict=True), SerialText
-]
+# A serial sent as a JSON integer (its decimal digits) is accepted too.
+TokenSerial = Annotated[str, text(1, 36), SerialText]
 TokenStatusName = Literal["Enabled", "Disabled"]
 # What the assign reply's `tokenState` says (docs/decisions.md, "Hardware token and DS100
 # administration"). Typed as any string: the cloud service's wording may differ, and the SDK
@@ -30,7 +29,7 @@ class SidTokenStatusResponse(ResponseModel):
     tokenStatusChangedAt: Timestamp
 
 
-TokenName = Annotated[str, StringConstraints(min_length=1, max_length=255, strict=True)]
+TokenName = Annotated[str, text(1, 255)]
 
 
 class AssignSidTokenRequest(RequestModel):

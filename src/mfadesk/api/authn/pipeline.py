@@ -4,8 +4,8 @@ bucket, run the use case (which checks the key again in its transaction), map er
 
 Errors keep the admin API's principles: 401 in the security filter's format for a missing,
 unknown or revoked key (checked before anything else; 429 once the client IP has sent too many
-refused keys), 400 in the application error format for
-a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors,
+refused keys), 400 in the application error format for a malformed request, the JSON 500 for
+anything unexpected. Wrong credentials are never errors,
 and neither is a throttled client: the attempt conversation answers it with the uniform FAIL,
 without touching the database (see each endpoint's ``throttled``).
 """
@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mfadesk.api.authn.client_keys import ClientKeyGate
-from mfadesk.api.endpoint import Outcome, read_body
+from mfadesk.api.bodies import read_body
+from mfadesk.api.endpoint import Outcome
 from mfadesk.api.rate_limit import Buckets
 from mfadesk.api.responses import (
     domain_error_response,
@@ -37,7 +38,7 @@ from mfadesk.services.authn_call import AuthnCall, AuthnConfig
 from mfadesk.services.user_events import number_user_events
 from mfadesk.store.database import Database
 from mfadesk.store.unit_of_work import UnitOfWork
-from mfadesk.wire.base import RequestModel
+from mfadesk.wire.base import QueryModel, RequestModel
 
 AUTHN_BASE = "/mfa/v1_1"
 CLIENT_KEY_HEADER = "client-key"
@@ -127,6 +128,8 @@ class AuthnEndpoint:
     tag: str = "authentication"
     # How a throttled client is answered, from the request alone (no database); None: 429.
     throttled: Handler | None = None
+    # The query parameters, for the OpenAPI document.
+    query_model: type[QueryModel] | None = None
 
     @property
     def full_path(self) -> str:
@@ -148,8 +151,17 @@ async def _throttled(endpoint: AuthnEndpoint, request: AuthnRequest, retry: int)
 def pipeline(
     endpoint: AuthnEndpoint, runtime: AuthnRuntime
 ) -> Callable[[Request], Awaitable[Response]]:
+    async def answer(request: Request) -> Response:
+        """Whatever fails, on the way in or in the handler, is the JSON 500."""
+        try:
+            return await handle(request)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
+            return internal_error_response()
+
     async def handle(request: Request) -> Response:
-        client_key = request.headers.get(CLIENT_KEY_HEADER, "").strip()
+        keys = request.headers.getlist(CLIENT_KEY_HEADER)
+        client_key = keys[0].strip() if len(keys) == 1 else ""  # several: which one counts?
         if not client_key:
             return unauthorized_response(request.url.path)
         source_ip = request.client.host if request.client else None
@@ -173,8 +185,5 @@ def pipeline(
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
-        except Exception:
-            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
-            return internal_error_response()
 
-    return handle
+    return answer
