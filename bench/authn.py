@@ -35,7 +35,7 @@ from pathlib import Path
 
 import httpx
 
-from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.otp.secret_key import load_or_create_server_keys
 from mfadesk.otp.tokencodes import TokenGenerator
 from mfadesk.services.authn_keys import create_authn_key
 from mfadesk.services.context import ServiceEnv
@@ -44,7 +44,7 @@ from mfadesk.services.provisioning import (
     TokenSeed,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
@@ -107,7 +107,7 @@ end
 
 def provision(url: str, key_file: Path, users: int) -> tuple[str, list[tuple[str, str, bytes]]]:
     """N users with a seeded, assigned token each, and an authentication key."""
-    env = ServiceEnv(keys=load_server_keys(key_file))
+    env = ServiceEnv(keys=load_or_create_server_keys(key_file))
     db = Database(url)
     upgrade(db.engine)
     people: list[tuple[str, str, bytes]] = []
@@ -116,7 +116,7 @@ def provision(url: str, key_file: Path, users: int) -> tuple[str, list[tuple[str
         for start in range(0, users, batch):
             with db.unit_of_work() as uow:
                 op = Operator.start(env)
-                company = resolve_company(uow, op, "Bench")
+                company = ensure_company(uow, op, "Bench")
                 for index in range(start, min(users, start + batch)):
                     email, serial = f"user{index}@bench.example", f"{900000000000 + index}"
                     seed = os.urandom(16)
@@ -125,7 +125,7 @@ def provision(url: str, key_file: Path, users: int) -> tuple[str, list[tuple[str
                     people.append((email, serial, seed))
         with db.unit_of_work() as uow:
             op = Operator.start(env)
-            _, client_key = create_authn_key(uow, op, resolve_company(uow, op, "Bench"), "bench")
+            _, client_key = create_authn_key(uow, op, ensure_company(uow, op, "Bench"), "bench")
     finally:
         db.close()
     return client_key, people

@@ -27,9 +27,8 @@ from pathlib import Path
 from mfadesk.client import AdminClient, TransportError
 from mfadesk.otp.secret_key import load_server_keys
 from mfadesk.services.context import ServiceEnv
-from mfadesk.services.provisioning import Operator, add_hardware_token, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_hardware_token, add_user, ensure_company
 from mfadesk.store.database import Database
-from mfadesk.store.migrate import upgrade
 
 COMPANY = "Bench Company"
 MFADESK = [sys.executable, "-m", "mfadesk"]
@@ -43,12 +42,12 @@ def free_port() -> int:
 
 def provision(env: dict[str, str], users: int) -> list[tuple[str, str, str]]:
     """`users` users with an assigned token each: [(id, email, serial)]."""
+    subprocess.run([*MFADESK, "migrate"], env=env, check=True, capture_output=True)
     db = Database(env["MFADESK_DATABASE_URL"])
-    upgrade(db.engine)
     op = Operator.start(ServiceEnv(keys=load_server_keys(Path(env["MFADESK_SECRET_KEY_FILE"]))))
     made = []
     with db.unit_of_work() as uow:
-        company = resolve_company(uow, op, COMPANY)
+        company = ensure_company(uow, op, COMPANY)
         for index in range(users):
             email = f"bench{index:06d}@example.com"
             user = add_user(uow, op, company, email, "Bench", str(index), False)

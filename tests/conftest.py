@@ -13,7 +13,7 @@ import pytest
 from mfadesk.api.app import create_app
 from mfadesk.domain.audit import StoredAuditEvent
 from mfadesk.domain.clock import RandomSource, SystemRandom
-from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.otp.secret_key import load_or_create_server_keys
 from mfadesk.services.context import ServiceEnv
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
@@ -118,7 +118,7 @@ def make_stack(database_url: str, tmp_path: Path, clock: MutableClock) -> Iterat
             **settings_overrides,
         )
         env = ServiceEnv(
-            keys=load_server_keys(settings.secret_key_file),
+            keys=load_or_create_server_keys(settings.secret_key_file),
             clock=clock,
             offline_cost_log2=settings.offline_hash_cost_log2,
             random=random or SystemRandom(),

@@ -15,7 +15,7 @@ from mfadesk.services.provisioning import (
     Operator,
     add_admin,
     add_user,
-    resolve_company,
+    ensure_company,
     revoke_api_key,
 )
 from tests.conftest import Stack, StackFactory
@@ -149,7 +149,7 @@ def test_a_revoked_key_is_named_in_the_denial(stack: Stack) -> None:
 def test_only_the_callers_company_is_exported(stack: Stack) -> None:
     op = Operator.start(stack.env)
     with stack.db.unit_of_work() as uow:
-        globex = resolve_company(uow, op, "Globex")
+        globex = ensure_company(uow, op, "Globex")
         add_user(uow, op, globex, "alice@globex.example")
         _, globex_key = add_admin(
             uow, op, globex, "super@globex.example", Role.SUPER_ADMIN, key_pair(2)[1], "test"
@@ -160,7 +160,7 @@ def test_only_the_callers_company_is_exported(stack: Stack) -> None:
     ours = export(stack, **window(stack)).json()
     assert ids(ours) == company_event_ids(stack)
     theirs = {e.event_id for e in stack.audit_events() if e.event.company_id == globex.id}
-    assert len(theirs) == 3 and not theirs & set(ids(ours))
+    assert len(theirs) == 4 and not theirs & set(ids(ours))  # company, user, admin, key
     assert set(ids(theirs_reply.json())) == theirs
 
 

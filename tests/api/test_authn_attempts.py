@@ -215,13 +215,13 @@ def test_status_reports_and_removes_kept_attempts(stack: Stack, agent: Agent) ->
 
 def test_attempts_of_another_company_are_invisible(stack: Stack, make_stack: Any) -> None:
     from mfadesk.services.authn_keys import create_authn_key
-    from mfadesk.services.provisioning import Operator, resolve_company
+    from mfadesk.services.provisioning import Operator, ensure_company
 
     agent = Agent(stack, add_client_key(stack))
     attempt = agent.initialize(email("alice"), keepAttempt=True)["context"]["authnAttemptId"]
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        _, other_key = create_authn_key(uow, op, resolve_company(uow, op, "Globex"), "theirs")
+        _, other_key = create_authn_key(uow, op, ensure_company(uow, op, "Globex"), "theirs")
     other = Agent(stack, other_key)
     assert (
         other.post("/status", {"authnAttemptId": attempt}).json()["attemptResponseCode"] == "FAIL"

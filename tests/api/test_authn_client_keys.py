@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from mfadesk.services.authn_keys import revoke_authn_key
-from mfadesk.services.provisioning import Operator, resolve_company
+from mfadesk.services.provisioning import Operator, ensure_company
 from tests.conftest import Stack, StackFactory
 from tests.support.authn import AUTHN, Agent, add_client_key, email, logged_events
 from tests.support.failing_random import SwitchableRandom
@@ -74,7 +74,7 @@ def test_revoked_key_is_refused_at_once(stack: Stack) -> None:
     assert call(stack, "POST", "/initialize", INITIALIZE_BODY, headers).status_code == 200
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        revoke_authn_key(uow, op, resolve_company(uow, op, "Acme"), "radius")
+        revoke_authn_key(uow, op, ensure_company(uow, op, "Acme"), "radius")
     assert_unauthorized(call(stack, "POST", "/initialize", INITIALIZE_BODY, headers))
 
 

@@ -13,7 +13,7 @@ from mfadesk.services.provisioning import (
     TokenSeed,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from tests.conftest import Stack
 from tests.support.authn import Agent, add_client_key, email, outcome
@@ -33,7 +33,7 @@ def clock() -> MutableClock:
 def test_public_vector_is_accepted_at_its_time(stack: Stack, digits: int, passcode: str) -> None:
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        company = resolve_company(uow, op, "Acme")
+        company = ensure_company(uow, op, "Acme")
         add_user(uow, op, company, email("vector"))
         token = TokenSeed(SEED, digits=digits)
         add_hardware_token(uow, op, company, SERIAL, email("vector"), token)

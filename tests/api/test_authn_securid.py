@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.otp.tokencodes import TokenGenerator
-from mfadesk.services.provisioning import Operator, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_user, ensure_company
 from tests.conftest import Stack, StackFactory
 from tests.support.authn import (
     CHALLENGE,
@@ -189,7 +189,7 @@ def test_unassigned_tokens_and_disabled_or_deleted_users_cannot_authenticate(
         add_user(
             uow,
             Operator.start(stack.env),
-            resolve_company(uow, Operator.start(stack.env), "Acme"),
+            ensure_company(uow, Operator.start(stack.env), "Acme"),
             email("erin"),
         )
     assert outcome(agent.initialize(email("carol"))) == FAIL  # disabled user

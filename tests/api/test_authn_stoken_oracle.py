@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from mfadesk.services.provisioning import Operator, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_user, ensure_company
 from tests.conftest import Stack
 from tests.otp.conftest import stoken  # noqa: F401  (fixture)
 from tests.otp.test_otp_stoken_oracle import StokenRunner, ctf_string, random_serial
@@ -36,7 +36,7 @@ def test_stoken_codes_are_judged_by_their_interval(stack: Stack, stoken: StokenR
         name = f"user{intervals + 10}"
         with stack.db.unit_of_work() as uow:
             op = Operator.start(stack.env)
-            add_user(uow, op, resolve_company(uow, op, "Acme"), email(name))
+            add_user(uow, op, ensure_company(uow, op, "Acme"), email(name))
         seed, serial = secrets.token_bytes(16), random_serial()
         add_seeded_token(stack, serial, name, seed)
         code = stoken(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mfadesk.domain.user_events import UserEventReason
-from mfadesk.services.provisioning import Operator, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_user, ensure_company
 from tests.conftest import Stack
 from tests.support.authn import (
     CHALLENGE,
@@ -43,7 +43,7 @@ def add_erin(stack: Stack) -> None:
     """An enabled user with no token, no device and no emergency tokencode."""
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        add_user(uow, op, resolve_company(uow, op, "Acme"), email("erin"))
+        add_user(uow, op, ensure_company(uow, op, "Acme"), email("erin"))
 
 
 def mark_carol_deleted(stack: Stack) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.domain.admins import Role
-from mfadesk.services.provisioning import Operator, add_admin, resolve_company
+from mfadesk.services.provisioning import Operator, add_admin, ensure_company
 from tests.conftest import Stack
 from tests.support.keys import key_pair, mint
 from tests.support.tenant import TOKEN_ALICE
@@ -43,7 +43,7 @@ def test_another_companys_objects_do_not_exist(stack: Stack) -> None:
     private, public = key_pair(5)
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        globex = resolve_company(uow, op, "Globex")
+        globex = ensure_company(uow, op, "Globex")
         _, access_id = add_admin(
             uow, op, globex, "root@globex.example", Role.SUPER_ADMIN, public, ""
         )

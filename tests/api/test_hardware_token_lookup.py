@@ -9,7 +9,7 @@ import pytest
 from mfadesk.domain.audit import Action, Result
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
-from mfadesk.services.provisioning import Operator, add_hardware_token, resolve_company
+from mfadesk.services.provisioning import Operator, add_hardware_token, ensure_company
 from tests.conftest import Stack, StackFactory
 from tests.support.authenticators import audit_mark, set_token_pin, steps_since
 from tests.support.failing_random import SwitchableRandom
@@ -107,7 +107,7 @@ def test_a_read_is_not_audited_but_an_unknown_serial_is(stack: Stack) -> None:
 def test_tokens_of_another_company_are_not_found(stack: Stack) -> None:
     op = Operator.start(stack.env)
     with stack.db.unit_of_work() as uow:
-        add_hardware_token(uow, op, resolve_company(uow, op, "Globex"), "GLOBEX-1")
+        add_hardware_token(uow, op, ensure_company(uow, op, "Globex"), "GLOBEX-1")
     with stack.client() as api:
         response = api.post(LOOKUP, json={"tokenSerialNumber": "GLOBEX-1"})
     assert_error(response, 404, "NOT_FOUND", "Hardware token GLOBEX-1 not found")

@@ -12,7 +12,12 @@ import pytest
 
 from mfadesk.domain.admins import Role
 from mfadesk.domain.audit import Action, Result
-from mfadesk.services.provisioning import Operator, add_admin, resolve_company, revoke_api_key
+from mfadesk.services.provisioning import (
+    Operator,
+    add_admin,
+    resolve_company,
+    revoke_api_key,
+)
 from tests.conftest import Stack, StackFactory
 from tests.support.keys import key_pair, mint
 from tests.support.wire import assert_auth_failure
@@ -219,7 +224,7 @@ def test_an_expired_api_key_is_refused_like_a_revoked_one(stack: Stack) -> None:
     private, public = key_pair(2)
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        company = resolve_company(uow, op, None)
+        company = resolve_company(uow, None)
         _, access_id = add_admin(
             uow,
             op,

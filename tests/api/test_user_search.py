@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mfadesk.services.provisioning import Operator, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_user, ensure_company
 from tests.conftest import Stack
 from tests.support.wire import assert_error
 
@@ -198,6 +198,6 @@ def test_an_empty_text_matches_everyone(stack: Stack, version: str) -> None:
 def test_search_sees_only_the_callers_company(stack: Stack) -> None:
     op = Operator.start(stack.env)
     with stack.db.unit_of_work() as uow:
-        other = resolve_company(uow, op, "Other Co")
+        other = ensure_company(uow, op, "Other Co")
         add_user(uow, op, other, "alice@other.example")
     assert emails(search(stack, "v2", {"emailLike": "alice"})) == ["alice@acme.example"]

@@ -120,5 +120,6 @@ def test_unreachable_service_exits_4(stack: Stack, tmp_path: Path) -> None:
     key = tmp_path / "elsewhere.key"
     key.write_text(json.dumps(contents))
     cli = RemoteCli(tmp_path, key)
-    message = cli.error("--max-attempts", "2", "user", "show", "alice@acme.example", status=4)
+    # one try: no "retrying…" line (see test_one_line_errors.py for the retries)
+    message = cli.error("--max-attempts", "1", "user", "show", "alice@acme.example", status=4)
     assert "ConnectError" in message

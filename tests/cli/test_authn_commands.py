@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
 import secrets
+import select
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,23 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from pskc import PSKC
 from sqlalchemy import create_engine, text
 
 from mfadesk.api.app import create_app
 from mfadesk.otp.tokencodes import tokencode
 from mfadesk.settings import Settings
-from tests.cli.test_operator_commands import Cli
 from tests.otp.conftest import build_sdtid
 from tests.support.live_server import LiveServer, free_port
+from tests.support.operator_cli import Cli
 
 SECURID_AES = "http://www.rsa.com/names/2008/04/algorithms/SecurID#SecurID-AES"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
-    return Cli(tmp_path, database_url)
 
 
 @contextmanager
@@ -94,7 +93,7 @@ def test_authn_key_add_list_revoke(cli: Cli) -> None:
     assert cli.run("audit", "verify").returncode == 0
 
 
-def pskc_file(path: Path, tokens: list[tuple[str, bytes]]) -> None:
+def pskc_file(path: Path, tokens: list[tuple[str, bytes]], preshared: bytes | None = None) -> None:
     container = PSKC()
     for serial, seed in tokens:
         container.add_key(
@@ -105,6 +104,8 @@ def pskc_file(path: Path, tokens: list[tuple[str, bytes]]) -> None:
             response_encoding="DECIMAL",
             time_interval=60,
         )
+    if preshared is not None:
+        container.encryption.setup_preshared_key(key=preshared)
     buffer = io.BytesIO()
     container.write(buffer)
     path.write_bytes(buffer.getvalue())
@@ -122,9 +123,11 @@ def test_token_import_sdtid_twice_then_authenticate(cli: Cli, tmp_path: Path) ->
     sdtid.write_bytes(good)
     user_map = tmp_path / "owners.csv"
     user_map.write_text(f"serial,email\n{int(tokens[0][0])},eve@example.com\n")
+    password = tmp_path / "password.txt"
+    password.write_text("s3cret\n")
 
     first = cli.json(
-        "token", "import", str(sdtid), "--password", "s3cret", "--user-map", str(user_map)
+        "token", "import", str(sdtid), "--password-file", str(password), "--user-map", str(user_map)
     )
     assert first == {
         "format": "sdtid",
@@ -212,3 +215,68 @@ def test_token_add_with_seed_authenticates(cli: Cli) -> None:
             json.loads(initialize(base, key, "eve@example.com", code).text)["attemptResponseCode"]
             == "FAIL"
         )
+
+
+def test_token_import_reads_its_secrets_from_files(cli: Cli, tmp_path: Path) -> None:
+    preshared = secrets.token_bytes(16)
+    pskc = tmp_path / "tokens.pskcxml"
+    pskc_file(pskc, [(serial(), secrets.token_bytes(16))], preshared)
+    without = cli.json("token", "import", str(pskc))  # no terminal to ask at: the summary says
+    assert without["imported"] == []
+    assert "pre-shared key was not given" in without["rejected"][0]["reason"]
+    key_file = tmp_path / "pskc.key"
+    key_file.write_text(preshared.hex() + "\n")
+    with_key = cli.json("token", "import", str(pskc), "--pskc-key-file", str(key_file))
+    assert len(with_key["imported"]) == 1
+    assert cli.fails(
+        "token", "import", str(pskc), "--pskc-key-file", str(key_file), "--pskc-key", "00"
+    ) == ("mfadesk: error: give --pskc-key or --pskc-key-file, not both")
+    missing = tmp_path / "nope.txt"
+    assert cli.fails("token", "import", str(pskc), "--password-file", str(missing)) == (
+        f"mfadesk: error: --password-file: cannot read {missing}: No such file or directory"
+    )
+
+
+def at_terminal(cli: Cli, args: list[str], answer: str) -> str:
+    """Run the command on a pseudo-terminal of its own, answering its prompt; all it wrote."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mfadesk", *args],
+        cwd=cli.cwd,
+        env=cli.env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        pass_fds=(terminal,),
+        # its controlling terminal, as in a shell (login_tty only makes system calls)
+        preexec_fn=lambda: os.login_tty(terminal),  # noqa: PLW1509
+    )
+    os.close(terminal)
+    seen, answered = b"", False
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # EIO: the command has ended
+                    break
+                seen += chunk
+                if not answered and b"Password of" in seen:
+                    os.write(controller, answer.encode() + b"\n")
+                    answered = True
+            elif process.poll() is not None:
+                break
+    finally:
+        os.close(controller)
+        process.wait(timeout=30)
+    return seen.decode(errors="replace")
+
+
+def test_token_import_asks_for_the_password_at_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    sdtid = tmp_path / "batch.sdtid"
+    sdtid.write_bytes(build_sdtid([(serial(), secrets.token_bytes(16))], password="s3cret"))
+    said = at_terminal(cli, ["token", "import", str(sdtid)], "s3cret")
+    assert "Password of batch.sdtid: " in said
+    assert "imported 1, skipped 0 (already present), rejected 0" in said
+    assert "s3cret" not in said  # not echoed

@@ -77,8 +77,8 @@ def test_every_command_keeps_its_name() -> None:
 
     commands = tree(cli)
     assert set(commands) == {
-        "serve", "demo", "admin", "user", "token", "ds100", "audit", "settings", "api",
-        "authn-key",
+        "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
+        "settings", "api", "authn-key",
     }  # fmt: skip
     assert commands["api"] == {
         "audit": {"export": None},
@@ -104,6 +104,7 @@ def test_every_command_keeps_its_name() -> None:
         },
     }
     assert commands["user"] == {"add": None}
+    assert commands["company"] == {"add": None, "list": None}
     assert commands["token"] == {"add": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
     assert commands["settings"] == {"set": None, "show": None}

@@ -3,60 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from mfadesk.store.database import Database
-
-PUBLIC_URL = "https://mfadesk.example.test"
-
-
-class Cli:
-    def __init__(self, tmp_path: Path, database_url: str) -> None:
-        self.cwd = tmp_path
-        self.env = {
-            **os.environ,
-            "MFADESK_DATABASE_URL": database_url,
-            "MFADESK_PUBLIC_URL": PUBLIC_URL,
-            "MFADESK_SECRET_KEY_FILE": str(tmp_path / "secret.key"),
-        }
-
-    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "mfadesk", *args],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.run(*args, "--json").stdout)
-
-    def fails(self, *args: str) -> str:
-        result = self.run(*args, ok=False)
-        assert result.returncode == 1, result
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("mfadesk: error: "), result.stderr
-        return lines[0]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
-    return Cli(tmp_path, database_url)
+from tests.support.operator_cli import COMPANY, PUBLIC_URL, Cli
 
 
 def test_user_token_and_ds100_commands(cli: Cli) -> None:
@@ -134,6 +87,7 @@ def test_admin_add_can_give_the_key_an_end(cli: Cli, tmp_path: Path) -> None:
 
 def test_admin_add_writes_a_private_key_file(cli: Cli, tmp_path: Path) -> None:
     key_path = tmp_path / "keys" / "ops.key"
+    key_path.parent.mkdir()
     cli.run(
         "admin",
         "add",
@@ -155,7 +109,7 @@ def test_admin_add_writes_a_private_key_file(cli: Cli, tmp_path: Path) -> None:
     }
     assert contents["accessKey"].startswith("-----BEGIN RSA PRIVATE KEY-----")
     assert contents["adminRestApiUrl"] == f"{PUBLIC_URL}/AdminInterface/restapi/"
-    assert contents["customerName"] == "Default Company"
+    assert contents["customerName"] == COMPANY
     assert "exists" in cli.fails(
         "admin",
         "add",
@@ -192,7 +146,8 @@ def test_admin_add_writes_a_private_key_file(cli: Cli, tmp_path: Path) -> None:
     assert bad_role.returncode == 2 and not (tmp_path / "x.key").exists()
 
 
-def test_demo_is_idempotent(cli: Cli, tmp_path: Path) -> None:
+def test_demo_is_idempotent(tmp_path: Path, database_url: str) -> None:
+    cli = Cli(tmp_path, database_url).prepare(company=None)
     first = cli.run("demo").stdout
     assert "created" in first and "alice@example.com" in first
     keys = sorted((tmp_path / "var" / "keys").glob("*.key"))
@@ -216,7 +171,7 @@ def test_audit_verify_catches_a_tampered_row(tmp_path: Path) -> None:
 
 def test_secret_key_file_is_private(tmp_path: Path) -> None:
     cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'k.db'}")
-    cli.run("user", "add", "--email", "a@example.com")
+    cli.run("migrate")
     assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
 
 

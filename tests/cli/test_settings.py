@@ -7,12 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mfadesk.domain.audit import Action, Result
 from mfadesk.domain.clock import format_timestamp
-from tests.cli.test_operator_commands import Cli
 from tests.conftest import Stack
+from tests.support.operator_cli import COMPANY, Cli
 
 DEFAULTS = {
     "locked": False,
@@ -22,11 +20,6 @@ DEFAULTS = {
     "alphabet": "23456789ABCDEFGHJKMNPQRSTUVWXYZ",
     "offlineValidity": "7d",
 }
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
-    return Cli(tmp_path, database_url)
 
 
 def stack_cli(stack: Stack) -> Cli:
@@ -40,15 +33,16 @@ def settings(cli: Cli, *args: str) -> Any:
     return json.loads(cli.run("settings", *args, "--json").stdout)
 
 
-def test_show_needs_a_company(cli: Cli) -> None:
+def test_show_needs_a_company(tmp_path: Path, database_url: str) -> None:
+    cli = Cli(tmp_path, database_url).prepare(company=None)
     assert cli.fails("settings", "show") == (
-        "mfadesk: error: no company yet: add a user or an admin first"
+        "mfadesk: error: no company yet: add one with `mfadesk company add NAME`"
     )
 
 
 def test_show_and_set(cli: Cli) -> None:
     cli.run("user", "add", "--email", "eve@example.com")
-    assert settings(cli, "show") == {"company": "Default Company", **DEFAULTS}
+    assert settings(cli, "show") == {"company": COMPANY, **DEFAULTS}
     changed = settings(
         cli,
         "set",
@@ -64,7 +58,7 @@ def test_show_and_set(cli: Cli) -> None:
         "90m",
     )
     expected = {
-        "company": "Default Company",
+        "company": COMPANY,
         "locked": True,
         "defaultValidity": "12h",
         "oneTimeUse": True,
@@ -139,25 +133,22 @@ def test_invalid_settings_are_one_line_and_change_nothing(cli: Cli) -> None:
     for args, message in INVALID:
         line = cli.fails("settings", "set", *args)
         assert line.startswith(f"mfadesk: error: {message}"), (args, line)
-    assert settings(cli, "show") == {"company": "Default Company", **DEFAULTS}
+    assert settings(cli, "show") == {"company": COMPANY, **DEFAULTS}
 
 
-def test_set_creates_a_named_company_as_user_add_does(cli: Cli) -> None:
-    cli.run("user", "add", "--email", "eve@example.com")
-    assert settings(cli, "set", "--company", "Nope", "--code-length", "9")["company"] == "Nope"
-    assert "several companies" in cli.fails("settings", "show")
-
-
-def test_show_of_an_unknown_company(cli: Cli) -> None:
-    cli.run("user", "add", "--email", "eve@example.com")
-    assert cli.fails("settings", "show", "--company", "Nope") == (
-        "mfadesk: error: company 'Nope' not found"
+def test_an_unknown_company_is_an_error_never_a_new_one(cli: Cli) -> None:
+    unknown = "mfadesk: error: company 'Nope' not found (`mfadesk company list` shows them, "
+    assert cli.fails("settings", "set", "--company", "Nope", "--code-length", "9").startswith(
+        unknown
     )
+    assert cli.fails("settings", "show", "--company", "Nope").startswith(unknown)
+    assert [c["name"] for c in cli.json("company", "list")] == [COMPANY]
+    assert settings(cli, "show") == {"company": COMPANY, **DEFAULTS}
 
 
 def test_several_companies_need_a_name(cli: Cli) -> None:
-    cli.run("user", "add", "--email", "eve@example.com", "--company", "One")
-    cli.run("user", "add", "--email", "eve@example.com", "--company", "Two")
+    cli.run("company", "add", "One")
+    cli.run("company", "add", "Two")
     assert "choose one with --company" in cli.fails("settings", "set", "--locked")
     assert settings(cli, "set", "--company", "Two", "--locked")["locked"] is True
     assert settings(cli, "show", "--company", "One")["locked"] is False

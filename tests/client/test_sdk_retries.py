@@ -147,6 +147,15 @@ async def test_unreachable_service_is_retried_then_connect_error(
     assert len(recorder.requests) == 3
 
 
+def test_connection_failures_are_retried_within_a_budget_of_seconds() -> None:
+    """A service that is down is reported after some 3 s of waits, not 15.5 s (17 s jittered)."""
+    waits = [RetryPolicy(jitter=0).connect_delay(attempt) for attempt in range(1, 6)]
+    assert waits == [0.5, 1.0, 1.5, None, None]
+    assert RetryPolicy(connect_budget=0).connect_delay(1) is None
+    patient = RetryPolicy(jitter=0, connect_budget=60, max_wait=5)
+    assert [patient.connect_delay(a) for a in (1, 4, 6, 8)] == [0.5, 4.0, 5.0, None]
+
+
 async def test_lost_answer_to_an_idempotent_call_is_retried(stack: Stack, connect: Any) -> None:
     recorder = Recorder(lose_responses=1)
     api = connect(stack, recorder=recorder, retry=FAST_BACKOFF)

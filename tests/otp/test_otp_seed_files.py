@@ -84,9 +84,11 @@ def test_pskc_with_password(tmp_path: Path) -> None:
 
     assert load_seed_file(path, "correct horse").seeds[0].seed == seed
 
-    [missing] = load_seed_file(path).rejected
+    without = load_seed_file(path)
+    [missing] = without.rejected
     assert missing.serial_or_position == serial
     assert "password was not given" in missing.reason
+    assert without.missing_secret == "password"  # what `token import` asks for at a terminal
 
     [wrong] = load_seed_file(path, "wrong").rejected
     assert "cannot be decrypted" in wrong.reason
@@ -103,6 +105,7 @@ def test_pskc_with_preshared_key() -> None:
     assert parse_seed_data(data, pskc_key=key).seeds[0].seed == seed
     [rejected] = parse_seed_data(data, "a password").rejected
     assert "pre-shared key was not given" in rejected.reason
+    assert parse_seed_data(data).missing_secret == "pre-shared key"
 
 
 @pytest.mark.parametrize(
@@ -179,7 +182,9 @@ def test_sdtid_password(sdtid_builder: SdtidBuilder) -> None:
 
     assert parse_seed_data(data, "open sesame").seeds[0].seed == seed
     assert "may need a password" in parse_seed_data(data).rejected[0].reason
+    assert parse_seed_data(data).missing_secret == "password"
     assert "wrong password" in parse_seed_data(data, "nope").rejected[0].reason
+    assert parse_seed_data(data, "nope").missing_secret is None
 
 
 def test_sdtid_tampered_seed_fails_its_mac(sdtid_builder: SdtidBuilder) -> None:

@@ -18,7 +18,7 @@ from mfadesk.services.provisioning import (
     Operator,
     TokenSeed,
     add_hardware_token,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.services.user_events import user_event_page
 from tests.conftest import Stack
@@ -34,7 +34,7 @@ CHALLENGE = ("CHALLENGE", "AUTHENTICATION_REQUIRED")
 def add_client_key(stack: Stack, name: str = "agent") -> str:
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        _, key = create_authn_key(uow, op, resolve_company(uow, op, "Acme"), name)
+        _, key = create_authn_key(uow, op, ensure_company(uow, op, "Acme"), name)
     return key
 
 
@@ -152,7 +152,7 @@ def alice_code(stack: Stack, intervals: int = 0) -> str:
 def add_seeded_token(stack: Stack, serial: str, user: str | None, seed: bytes) -> None:
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        company = resolve_company(uow, op, "Acme")
+        company = ensure_company(uow, op, "Acme")
         add_hardware_token(uow, op, company, serial, email(user) if user else None, TokenSeed(seed))
 
 

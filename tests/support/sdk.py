@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from mfadesk.client import AdminClient, AsyncAdminClient
-from mfadesk.services.provisioning import Operator, add_hardware_token, add_user, resolve_company
+from mfadesk.services.provisioning import Operator, add_hardware_token, add_user, ensure_company
 from tests.conftest import Stack
 
 
@@ -153,7 +153,7 @@ def add_users_with_tokens(stack: Stack, count: int, prefix: str = "user") -> lis
     op = Operator.start(stack.env)
     made: list[FleetUser] = []
     with stack.db.unit_of_work() as uow:
-        company = resolve_company(uow, op, "Acme")
+        company = ensure_company(uow, op, "Acme")
         for index in range(count):
             email = f"{prefix}{index:05d}@acme.example"
             user = add_user(uow, op, company, email, "Bulk", f"User {index}", False)

@@ -12,7 +12,7 @@ from mfadesk.services.provisioning import (
     add_ds100,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.store.database import Database
 from tests.support.keys import key_pair
@@ -47,7 +47,7 @@ def build_tenant(db: Database, env: ServiceEnv, company_name: str = "Acme") -> T
     """Users alice, bob, dave (enabled) and carol (disabled); tokens; DS100; two admins."""
     op = Operator.start(env)
     with db.unit_of_work() as uow:
-        company = resolve_company(uow, op, company_name)
+        company = ensure_company(uow, op, company_name)
         tenant = Tenant(company_id=company.id)
         for name, disabled in (("alice", False), ("bob", False), ("carol", True), ("dave", False)):
             user = add_user(

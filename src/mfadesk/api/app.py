@@ -28,9 +28,9 @@ from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.state import AppState
 from mfadesk.otp.secret_key import load_server_keys
 from mfadesk.services.context import ServiceEnv
+from mfadesk.services.startup import claim_master_key
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
-from mfadesk.store.migrate import upgrade
 
 
 def _public_key_lookup(db: Database) -> PublicKeyLookup:
@@ -80,12 +80,17 @@ def _authn_buckets(settings: Settings, link: RedisLink | None) -> tuple[Buckets,
 
 
 def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
-    db = Database(settings.database_url)
     if env is None:
         env = ServiceEnv(
             keys=load_server_keys(settings.secret_key_file),
             offline_cost_log2=settings.offline_hash_cost_log2,
         )
+    db = Database(settings.database_url, create=False)
+    try:
+        claim_master_key(settings, db, env.keys)  # never serve with another key than the data's
+    except BaseException:
+        db.close()
+        raise
     redis = connect(settings.redis_url) if settings.redis_url else None
     link = None if redis is None else RedisLink(redis)
     key_buckets, failure_buckets = _buckets(settings, link, db)
@@ -180,7 +185,8 @@ class _App(Starlette):
 
 
 def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
-    """A ready-to-serve app. The database schema must be current (see `create_app_from_env`)."""
+    """A ready-to-serve app. The database schema must be current (`mfadesk serve` migrates
+    before its workers start); a database set up with another master key is refused."""
     state, redis = build_state(settings, env)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
@@ -216,7 +222,7 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
 
 
 def create_app_from_env() -> Starlette:
-    """Factory for `uvicorn --factory` and `mfadesk serve` workers (migrations already run)."""
+    """Factory for `mfadesk serve` workers (migrations already run, master key checked)."""
     app = create_app(Settings.from_env())
     # Everything loaded so far lives as long as the process: keep the cycle collector from
     # scanning it again and again. A full collection over it stalls every request in flight
@@ -224,11 +230,3 @@ def create_app_from_env() -> Starlette:
     gc.collect()
     gc.freeze()
     return app
-
-
-def migrate(settings: Settings) -> None:
-    database = Database(settings.database_url)
-    try:
-        upgrade(database.engine)
-    finally:
-        database.close()

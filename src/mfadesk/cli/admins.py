@@ -36,7 +36,7 @@ def create_admin_key_file(
 
     def register(uow, op):  # type: ignore[no-untyped-def]
         nonlocal staged
-        found = resolve_company(uow, op, company)
+        found = resolve_company(uow, company)
         _, access_id = add_admin(
             uow, op, found, email, role, pair.public_pem, description, valid_for
         )
@@ -96,6 +96,8 @@ def add(
     """Create an administrator (or a new key for one) and write the key file."""
     if key_file.exists() and not force:
         raise CommandError(f"{key_file} exists; use --force to replace it")
+    if not key_file.parent.is_dir():
+        raise CommandError(f"cannot write {key_file}: directory {key_file.parent} does not exist")
     with runtime() as rt:
         contents = create_admin_key_file(
             rt,

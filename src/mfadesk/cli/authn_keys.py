@@ -25,7 +25,7 @@ def add(name: str, company: str | None, as_json: bool) -> None:
     """Create a key; it is printed once, only its hash is kept."""
     with runtime() as rt:
         key, client_key = rt.transaction(
-            lambda uow, op: create_authn_key(uow, op, resolve_company(uow, op, company), name)
+            lambda uow, op: create_authn_key(uow, op, resolve_company(uow, company), name)
         )
     if as_json:
         emit_json({"name": key.name, "clientKey": client_key})
@@ -41,7 +41,7 @@ def list_keys(company: str | None, as_json: bool) -> None:
     """List the keys (names and dates, never the keys)."""
     with runtime() as rt:
         keys = rt.transaction(
-            lambda uow, op: uow.authn_keys.of_company(resolve_company(uow, op, company).id)
+            lambda uow, op: uow.authn_keys.of_company(resolve_company(uow, company).id)
         )
     if as_json:
         emit_json(
@@ -67,6 +67,6 @@ def revoke(name: str, company: str | None) -> None:
     """Revoke a key by name; agents using it get 401 at once."""
     with runtime() as rt:
         rt.transaction(
-            lambda uow, op: revoke_authn_key(uow, op, resolve_company(uow, op, company), name)
+            lambda uow, op: revoke_authn_key(uow, op, resolve_company(uow, company), name)
         )
     click.echo(f"authentication key {name} revoked")

@@ -19,7 +19,7 @@ from mfadesk.services.provisioning import (
     add_ds100,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -47,7 +47,7 @@ def _ensure_objects(rt: Runtime) -> list[str]:
     made: list[str] = []
 
     def ensure(uow: UnitOfWork, op):  # type: ignore[no-untyped-def]
-        company = resolve_company(uow, op, COMPANY)
+        company = ensure_company(uow, op, COMPANY)
         for email, first, last, disabled in USERS:
             if uow.users.get_by_email(company.id, normalize_email(email)) is None:
                 user = add_user(uow, op, company, email, first, last, disabled)
@@ -111,9 +111,10 @@ def own_command() -> str:
 )
 def demo(keys_dir: Path) -> None:
     """Create (once) a demo company with users, tokens, a DS100 device and two admins."""
-    with runtime() as rt:
+    with runtime(create=True) as rt:
         made = _ensure_objects(rt)
         url = rt.settings.admin_rest_api_url
+        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         key_files: list[tuple[str, Role, Path]] = []
         for email, role, filename in ADMINS:
             path = (keys_dir / filename).resolve()

@@ -24,7 +24,7 @@ def add(device_serial: str, user_email: str, company: str | None, as_json: bool)
     with runtime() as rt:
         user, credentials = rt.transaction(
             lambda uow, op: add_ds100(
-                uow, op, resolve_company(uow, op, company), device_serial, user_email
+                uow, op, resolve_company(uow, company), device_serial, user_email
             )
         )
     if as_json:

@@ -41,8 +41,8 @@ def staged_path(path: Path) -> Path:
 
 
 def stage_key_file(path: Path, key_file: KeyFile) -> Path:
-    """Write the key file beside its final place, mode 0600 from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the key file beside its final place (whose folder must exist), mode 0600 from
+    the first byte."""
     staged = staged_path(path)
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

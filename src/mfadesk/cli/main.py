@@ -10,7 +10,9 @@ from mfadesk.cli.lazy import LazyGroup
 # Each command's module is imported only when that command runs (see cli/lazy.py).
 COMMANDS = {
     "serve": "mfadesk.cli.serve:serve",
+    "migrate": "mfadesk.cli.migrate:migrate",
     "demo": "mfadesk.cli.demo:demo",
+    "company": "mfadesk.cli.companies:company_group",
     "admin": "mfadesk.cli.admins:admin_group",
     "user": "mfadesk.cli.users:user_group",
     "token": "mfadesk.cli.tokens:token_group",

@@ -13,7 +13,6 @@ from mfadesk.services.company_settings import (
     SettingsChange,
     change_emergency_access,
     describe_setting,
-    find_company,
 )
 from mfadesk.services.provisioning import Operator, resolve_company
 from mfadesk.store.unit_of_work import UnitOfWork
@@ -76,7 +75,7 @@ def settings_group() -> None:
 def show(company: str | None, as_json: bool) -> None:
     """Show the emergency-access settings."""
     with runtime() as rt:
-        found = rt.transaction(lambda uow, op: find_company(uow, company))
+        found = rt.transaction(lambda uow, op: resolve_company(uow, company))
     _print(found, found.emergency_access, as_json)
 
 
@@ -115,7 +114,7 @@ def set_(
     with runtime() as rt:
 
         def apply(uow: UnitOfWork, op: Operator) -> tuple[Company, EmergencyAccessSettings]:
-            target = resolve_company(uow, op, company)
+            target = resolve_company(uow, company)
             return target, change_emergency_access(uow, op, target, change)
 
         target, updated = rt.transaction(apply)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from mfadesk.cli.runtime import CommandError, emit_json, runtime
-from mfadesk.otp.seed_files import SeedFileError, load_seed_file
+from mfadesk.otp.seed_files import SeedFileContents, SeedFileError, load_seed_file
 from mfadesk.otp.tokencodes import normalize_serial
 from mfadesk.services.token_import import ImportReport, import_seeds
 
@@ -37,6 +38,58 @@ def read_user_map(path: Path) -> dict[str, str]:
     return mapping
 
 
+def read_secret_file(option: str, path: Path) -> str:
+    """A secret kept in a file (its first line), not on the command line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise CommandError(f"{option}: cannot read {path}: {reason}") from error
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise CommandError(f"{option}: {path} is empty")
+    return lines[0]
+
+
+def secret_option(name: str, value: str | None, file: Path | None) -> str | None:
+    """`--NAME-file`, or `--NAME VALUE` (kept for scripts, documented as discouraged: other
+    users of the machine see it and the shell history keeps it)."""
+    if value is not None and file is not None:
+        raise CommandError(f"give --{name} or --{name}-file, not both")
+    return read_secret_file(f"--{name}-file", file) if file is not None else value
+
+
+def parse_pskc_key(raw: str | None) -> bytes | None:
+    try:
+        return bytes.fromhex(raw.strip()) if raw else None
+    except ValueError as error:
+        raise CommandError("the PSKC pre-shared key must be hexadecimal") from error
+
+
+def load(seed_file: Path, password: str | None, pskc_key: bytes | None) -> SeedFileContents:
+    try:
+        return load_seed_file(seed_file, password, pskc_key=pskc_key)
+    except SeedFileError as error:
+        raise CommandError(str(error)) from error
+
+
+def load_asking(seed_file: Path, password: str | None, pskc_key: bytes | None) -> SeedFileContents:
+    """Load the file; at a terminal, ask for the password or key it turns out to need."""
+    contents = load(seed_file, password, pskc_key)
+    missing = contents.missing_secret
+    if missing is None or password is not None or pskc_key is not None:
+        return contents
+    if not sys.stdin.isatty():
+        return contents  # the summary names what was missing
+    if missing == "password":
+        asked = click.prompt(f"Password of {seed_file.name}", hide_input=True, err=True)
+        return load(seed_file, asked, None)
+    asked = click.prompt(
+        f"PSKC pre-shared key of {seed_file.name} (hex)", hide_input=True, err=True
+    )
+    return load(seed_file, None, parse_pskc_key(asked))
+
+
 def _print_summary(report: ImportReport) -> None:
     click.echo(
         f"imported {len(report.imported)}, skipped {len(report.skipped)} (already present), "
@@ -48,8 +101,29 @@ def _print_summary(report: ImportReport) -> None:
 
 @click.command("import")
 @click.argument("seed_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--password", default=None, help="Password of the .sdtid or PSKC file.")
-@click.option("--pskc-key", "pskc_key_hex", default=None, help="Pre-shared PSKC key, hex.")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File whose first line is the .sdtid or PSKC file's password.",
+)
+@click.option(
+    "--pskc-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the pre-shared PSKC key, hex.",
+)
+@click.option(
+    "--password",
+    default=None,
+    help="The password itself: discouraged, other users see it (use --password-file).",
+)
+@click.option(
+    "--pskc-key",
+    "pskc_key_hex",
+    default=None,
+    help="The key itself, hex: discouraged, other users see it (use --pskc-key-file).",
+)
 @click.option(
     "--user-map",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -60,6 +134,8 @@ def _print_summary(report: ImportReport) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_command(
     seed_file: Path,
+    password_file: Path | None,
+    pskc_key_file: Path | None,
     password: str | None,
     pskc_key_hex: str | None,
     user_map: Path | None,
@@ -68,17 +144,13 @@ def import_command(
 ) -> None:
     """Import tokens; new ones are unassigned and Disabled unless --user-map assigns them.
 
-    Tokens already present are skipped, so importing a file twice changes nothing.
+    Tokens already present are skipped, so importing a file twice changes nothing. Without
+    --password-file or --pskc-key-file, a file that needs one is asked for at a terminal.
     """
-    try:
-        pskc_key = bytes.fromhex(pskc_key_hex) if pskc_key_hex else None
-    except ValueError as error:
-        raise CommandError("--pskc-key must be hexadecimal") from error
+    password = secret_option("password", password, password_file)
+    pskc_key = parse_pskc_key(secret_option("pskc-key", pskc_key_hex, pskc_key_file))
     mapping = read_user_map(user_map) if user_map else {}
-    try:
-        contents = load_seed_file(seed_file, password, pskc_key=pskc_key)
-    except SeedFileError as error:
-        raise CommandError(str(error)) from error
+    contents = load_asking(seed_file, password, pskc_key)
     with runtime() as rt:
         progress = Progress(
             TextColumn("importing tokens"),

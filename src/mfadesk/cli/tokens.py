@@ -42,7 +42,7 @@ def add(
     with runtime() as rt:
         token = rt.transaction(
             lambda uow, op: add_hardware_token(
-                uow, op, resolve_company(uow, op, company), serial, user_email, seed
+                uow, op, resolve_company(uow, company), serial, user_email, seed
             )
         )
     if as_json:

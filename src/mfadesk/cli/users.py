@@ -27,7 +27,7 @@ def add(
     with runtime() as rt:
         user = rt.transaction(
             lambda uow, op: add_user(
-                uow, op, resolve_company(uow, op, company), email, first_name, last_name, disabled
+                uow, op, resolve_company(uow, company), email, first_name, last_name, disabled
             )
         )
     if as_json:

@@ -11,7 +11,7 @@ import httpx
 
 from mfadesk.client.binding import AsyncRunner
 from mfadesk.client.credentials import DEFAULT_TOKEN_LIFETIME, Clock, Credentials
-from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry
+from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry, RetryHook
 from mfadesk.client.methods import AdminMethods
 from mfadesk.client.operation import Operation
 from mfadesk.client.retry import RetryPolicy
@@ -35,9 +35,14 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         clock: Clock = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
+        on_retry: RetryHook | None = None,
     ) -> None:
         self._engine = Engine(
-            credentials, retry=retry or RetryPolicy(), token_lifetime=token_lifetime, clock=clock
+            credentials,
+            retry=retry or RetryPolicy(),
+            token_lifetime=token_lifetime,
+            clock=clock,
+            on_retry=on_retry,
         )
         self._http = httpx.AsyncClient(transport=transport, **self._engine.http_options(timeout))
 

@@ -29,6 +29,9 @@ USER_AGENT = f"mfadesk-sdk/{__version__}"
 DEFAULT_TIMEOUT = 30.0
 _RETRYABLE_TRANSPORT = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
+# Told before each retry: why ("ConnectError", "HTTP 429") and the seconds until it.
+RetryHook = Callable[[str, float], None]
+
 
 @dataclass
 class ClientStats:
@@ -55,8 +58,10 @@ class Engine:
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         clock: Clock = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        on_retry: RetryHook | None = None,
     ) -> None:
         self.credentials = credentials
+        self._on_retry = on_retry
         self.tokens = TokenSource(credentials, lifetime=token_lifetime, clock=clock)
         self.retry = retry
         self.stats = ClientStats()
@@ -105,9 +110,9 @@ class Engine:
                 self.stats.rate_limited += 1
             if can_retry:
                 self._pause(wait)
-                return self._retry(operation, attempt, "429", 0.0)
+                return self._retry(operation, attempt, "HTTP 429", 0.0, pause=wait)
         elif status in RETRYABLE_GATEWAY_STATUSES and operation.idempotent and can_retry:
-            return self._retry(operation, attempt, str(status), policy.with_jitter(wait))
+            return self._retry(operation, attempt, f"HTTP {status}", policy.with_jitter(wait))
         raise error_from_response(response, retry_after)
 
     def after_error(
@@ -120,8 +125,13 @@ class Engine:
         mapped = transport_error(error, request)
         safe = not mapped.request_sent or operation.idempotent
         if safe and isinstance(error, _RETRYABLE_TRANSPORT) and attempt < self.retry.max_attempts:
-            delay = self.retry.backoff_delay(attempt)
-            return self._retry(operation, attempt, type(error).__name__, delay)
+            delay = (
+                self.retry.backoff_delay(attempt)
+                if mapped.request_sent
+                else self.retry.connect_delay(attempt)
+            )
+            if delay is not None:
+                return self._retry(operation, attempt, type(error).__name__, delay)
         raise mapped from error
 
     def _parse(self, operation: Operation[T], response: httpx.Response) -> T:
@@ -139,7 +149,10 @@ class Engine:
         with self._lock:
             self._pause_until = max(self._pause_until, self._monotonic() + seconds)
 
-    def _retry(self, operation: Operation[Any], attempt: int, why: str, delay: float) -> Retry:
+    def _retry(
+        self, operation: Operation[Any], attempt: int, why: str, delay: float, pause: float = 0.0
+    ) -> Retry:
+        """`delay`: this call's wait; `pause` (a 429's): announced, waited out client-wide."""
         with self._lock:
             self.stats.retries += 1
         log.debug(
@@ -150,4 +163,6 @@ class Engine:
             attempt + 1,
             self.retry.max_attempts,
         )
+        if self._on_retry is not None:
+            self._on_retry(why, delay or pause)
         return Retry(delay)

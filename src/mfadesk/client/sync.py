@@ -10,7 +10,7 @@ import httpx
 
 from mfadesk.client.binding import SyncRunner
 from mfadesk.client.credentials import DEFAULT_TOKEN_LIFETIME, Clock, Credentials
-from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry
+from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry, RetryHook
 from mfadesk.client.methods import AdminMethods
 from mfadesk.client.operation import Operation
 from mfadesk.client.retry import RetryPolicy
@@ -23,8 +23,9 @@ class AdminClient(AdminMethods, SyncRunner):
 
     ``AdminClient.from_key_file("help-desk-admin.key")``; then one method per endpoint.
     Options: `timeout` (seconds or `httpx.Timeout`), `retry` (`RetryPolicy`),
-    `token_lifetime` (seconds, at most 3600), `clock` (epoch seconds, for tests) and
-    `transport` (an `httpx.BaseTransport`, for tests and proxies).
+    `token_lifetime` (seconds, at most 3600), `clock` (epoch seconds, for tests),
+    `transport` (an `httpx.BaseTransport`, for tests and proxies) and `on_retry` (called
+    with the reason and the wait before each retry, e.g. to tell a user).
     """
 
     def __init__(
@@ -36,9 +37,14 @@ class AdminClient(AdminMethods, SyncRunner):
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         clock: Clock = time.time,
         transport: httpx.BaseTransport | None = None,
+        on_retry: RetryHook | None = None,
     ) -> None:
         self._engine = Engine(
-            credentials, retry=retry or RetryPolicy(), token_lifetime=token_lifetime, clock=clock
+            credentials,
+            retry=retry or RetryPolicy(),
+            token_lifetime=token_lifetime,
+            clock=clock,
+            on_retry=on_retry,
         )
         self._http = httpx.Client(transport=transport, **self._engine.http_options(timeout))
 

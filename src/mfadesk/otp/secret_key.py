@@ -15,7 +15,11 @@ _MASTER_BYTES = 32
 
 
 class SecretKeyError(Exception):
-    """The key file exists but cannot be used."""
+    """The key file cannot be used."""
+
+
+class MissingSecretKey(SecretKeyError):
+    """There is no key file where one was expected."""
 
 
 def _derive(master: bytes, purpose: str) -> bytes:
@@ -29,6 +33,9 @@ class ServerKeys:
     emergency_hmac: bytes
     seed_encryption: bytes
     offline_ticket: bytes
+    # Names the master key in the database (hex); derived one-way, like the keys above, so it
+    # tells nothing about them.
+    fingerprint: str
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -36,11 +43,12 @@ class ServerKeys:
             emergency_hmac=_derive(master, "mfadesk emergency tokencode hmac v1"),
             seed_encryption=_derive(master, "mfadesk token seed encryption v1"),
             offline_ticket=_derive(master, "mfadesk offline data ticket v1"),
+            fingerprint=_derive(master, "mfadesk master key fingerprint v1").hex(),
         )
 
 
-def load_or_create_master_key(path: Path) -> bytes:
-    """Read the key file, creating it (mode 0600, parent folders 0700) on first start."""
+def _create_master_key(path: Path) -> None:
+    """A new key file (mode 0600, parent folders 0700); a concurrent creator's key wins."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Write aside, then link into place: a concurrent reader never sees a half-written file.
@@ -54,6 +62,11 @@ def load_or_create_master_key(path: Path) -> bytes:
             pass  # another process won the race: use its key
         finally:
             scratch.unlink()
+
+
+def _read_master_key(path: Path) -> bytes:
+    if not path.exists():
+        raise MissingSecretKey(f"secret key file {path} does not exist")
     try:
         master = base64.b64decode(path.read_bytes().strip(), validate=True)
     except (OSError, ValueError) as error:
@@ -64,4 +77,11 @@ def load_or_create_master_key(path: Path) -> bytes:
 
 
 def load_server_keys(path: Path) -> ServerKeys:
-    return ServerKeys.from_master(load_or_create_master_key(path))
+    """The keys of an existing key file (`MissingSecretKey` if there is none)."""
+    return ServerKeys.from_master(_read_master_key(path))
+
+
+def load_or_create_server_keys(path: Path) -> ServerKeys:
+    """The keys of the key file, created first if missing: only for a new database."""
+    _create_master_key(path)
+    return load_server_keys(path)

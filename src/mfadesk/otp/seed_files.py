@@ -61,6 +61,7 @@ class Rejected:
 
     serial_or_position: str
     reason: str
+    missing: str | None = None  # "password" / "pre-shared key": with it, it may be imported
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class SeedFileContents:
     format: SeedFileFormat
     seeds: tuple[ImportedSeed, ...]
     rejected: tuple[Rejected, ...]
+
+    @property
+    def missing_secret(self) -> str | None:
+        """The secret ("password", "pre-shared key") entries were rejected for want of."""
+        return next((r.missing for r in self.rejected if r.missing), None)
 
 
 def load_seed_file(
@@ -247,8 +253,9 @@ def _sdtid_token(
     try:
         seed = document.get_token(password).seed
     except InvalidSignature:
-        hint = "wrong password?" if password else "the file may need a password"
-        return Rejected(where, f"MAC check failed ({hint})")
+        if password:
+            return Rejected(where, "MAC check failed (wrong password?)")
+        return Rejected(where, "MAC check failed (the file may need a password)", "password")
     except _SDTID_ERRORS:
         return Rejected(where, "the seed cannot be decrypted (malformed token entry)")
     return _validated(where, serial, seed=seed, digits=digits, interval=interval, expiry=expiry)
@@ -296,7 +303,8 @@ def _pskc_key(key: Key, position: int) -> ImportedSeed | Rejected:
         encryption = key.device.pskc.encryption
         if encryption.key is None:
             needed = "password" if encryption.derivation.algorithm else "pre-shared key"
-            return Rejected(where, f"the secret is encrypted and the {needed} was not given")
+            reason = f"the secret is encrypted and the {needed} was not given"
+            return Rejected(where, reason, needed)
         return Rejected(where, f"the secret cannot be decrypted (wrong password or key?): {error}")
     expiry_time: datetime | None = key.expiry_date or key.policy.expiry_date
     expiry = expiry_time.date() if expiry_time else None

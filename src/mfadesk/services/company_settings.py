@@ -8,7 +8,7 @@ from datetime import timedelta
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.company import Company, EmergencyAccessSettings
 from mfadesk.domain.emergency_tokencodes import Expiry
-from mfadesk.domain.errors import BadRequest, NotFound
+from mfadesk.domain.errors import BadRequest
 from mfadesk.services.provisioning import Operator
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -26,22 +26,6 @@ class SettingsChange:
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
-
-
-def find_company(uow: UnitOfWork, name: str | None) -> Company:
-    """The named company, or the only one; never creates one (for read-only commands)."""
-    if name is not None:
-        company = uow.companies.get_by_name(name)
-        if company is None:
-            raise NotFound(f"company {name!r} not found")
-        return company
-    existing = uow.companies.list()
-    if not existing:
-        raise NotFound("no company yet: add a user or an admin first")
-    if len(existing) > 1:
-        names = ", ".join(c.name for c in existing)
-        raise BadRequest(f"several companies exist ({names}): choose one with --company")
-    return existing[0]
 
 
 def describe_setting(value: object) -> str:

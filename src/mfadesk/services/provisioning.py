@@ -21,7 +21,7 @@ from mfadesk.services.context import ServiceEnv
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OPERATOR = "operator"
-DEFAULT_COMPANY = "Default Company"
+MAX_COMPANY_NAME_LENGTH = 255
 SEED_BYTES = 16
 
 
@@ -67,21 +67,42 @@ class Operator:
         )
 
 
-def resolve_company(uow: UnitOfWork, op: Operator, name: str | None) -> Company:
-    """The named company (created if new); without a name, the only one there is."""
+def resolve_company(uow: UnitOfWork, name: str | None) -> Company:
+    """The named company, or without a name the only one; never a new one (companies are made
+    only by `add_company`)."""
     if name is not None:
         company = uow.companies.get_by_name(name)
         if company is None:
-            company = Company(id=op.env.random.uuid4(), name=name)
-            uow.companies.add(company)
+            raise NotFound(
+                f"company {name!r} not found (`mfadesk company list` shows them, "
+                "`mfadesk company add` adds one)"
+            )
         return company
     existing = uow.companies.list()
+    if not existing:
+        raise NotFound("no company yet: add one with `mfadesk company add NAME`")
     if len(existing) > 1:
         names = ", ".join(c.name for c in existing)
         raise BadRequest(f"several companies exist ({names}): choose one with --company")
-    if existing:
-        return existing[0]
-    return resolve_company(uow, op, DEFAULT_COMPANY)
+    return existing[0]
+
+
+def add_company(uow: UnitOfWork, op: Operator, name: str) -> Company:
+    name = name.strip()
+    if not name or len(name) > MAX_COMPANY_NAME_LENGTH:
+        raise BadRequest(f"a company name is 1 to {MAX_COMPANY_NAME_LENGTH} characters")
+    if uow.companies.get_by_name(name) is not None:
+        raise Conflict(f"company {name!r} already exists")
+    company = Company(id=op.env.random.uuid4(), name=name)
+    uow.companies.add(company)
+    target = Target(TargetType.COMPANY, company.id, name)
+    op.audit(uow, company, Action.CREATE_COMPANY, target, f"Company {name} created")
+    return company
+
+
+def ensure_company(uow: UnitOfWork, op: Operator, name: str) -> Company:
+    """The named company, added first if new (the demo's, and test and bench set-ups)."""
+    return uow.companies.get_by_name(name.strip()) or add_company(uow, op, name)
 
 
 def user_by_email(uow: UnitOfWork, company: Company, email: str) -> User:

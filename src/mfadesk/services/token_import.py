@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
+from mfadesk.domain.company import Company
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
 from mfadesk.domain.hardware_tokens import HardwareToken
 from mfadesk.otp.seed_files import ImportedSeed, Rejected, SeedFileContents
@@ -24,7 +25,10 @@ from mfadesk.services.provisioning import (
 from mfadesk.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
-Transaction = Callable[[Callable[[UnitOfWork, Operator], T]], T]
+
+
+class Transaction(Protocol):
+    def __call__(self, fn: Callable[[UnitOfWork, Operator], T], /) -> T: ...
 
 
 @dataclass(slots=True)
@@ -35,13 +39,13 @@ class ImportReport:
 
 
 def import_token(
-    uow: UnitOfWork, op: Operator, company: str | None, seed: ImportedSeed, user_email: str | None
+    uow: UnitOfWork, op: Operator, company: Company, seed: ImportedSeed, user_email: str | None
 ) -> HardwareToken:
     """One token: unassigned and Disabled, or assigned to ``user_email`` and Enabled."""
     return add_hardware_token(
         uow,
         op,
-        resolve_company(uow, op, company),
+        company,
         seed.serial,
         user_email,
         TokenSeed(seed.seed, seed.digits, seed.interval, seed.expiry),
@@ -49,12 +53,14 @@ def import_token(
 
 
 def import_seeds(
-    transaction: Transaction[HardwareToken],
+    transaction: Transaction,
     contents: SeedFileContents,
-    company: str | None,
+    company_name: str | None,
     user_map: Mapping[str, str],
     on_progress: Callable[[], None] = lambda: None,
 ) -> ImportReport:
+    """An unknown company stops the import before any token (`NotFound`)."""
+    company = transaction(lambda uow, op: resolve_company(uow, company_name))
     report = ImportReport(rejected=list(contents.rejected))
     for seed in contents.seeds:
         email = user_map.get(seed.serial)

@@ -47,13 +47,18 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS) -> Engine:
-    """An engine configured for mfadesk's transaction discipline on either backend."""
+def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS, create: bool = True) -> Engine:
+    """An engine configured for mfadesk's transaction discipline on either backend.
+
+    With `create` False a SQLite file is only ever opened, never made (nor its folder): the
+    commands that must not create a database use such an engine.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_size=pool_size, max_overflow=2, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = parsed.database if parsed.database and parsed.database != ":memory:" else None
+    if path and create:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         poolclass=QueuePool,
@@ -67,11 +72,21 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS) -> Engine:
         # Autocommit at the driver level: we issue BEGIN ourselves (see _begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if create:  # persistent: a database made by `create` is WAL already
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+
+    if path and not create:
+
+        @event.listens_for(engine, "do_connect")
+        def _existing_file_only(
+            _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+        ) -> None:
+            cargs[:] = [Path(path).resolve().as_uri() + "?mode=rw"]
+            cparams["uri"] = True
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -169,11 +184,11 @@ class _Workers:
 class Database:
     """The engine plus where its blocking calls run (see the module's docstring)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         self.is_sqlite = is_sqlite_url(url)
         threads = 1 if self.is_sqlite else POSTGRES_THREADS
-        self.engine = create_db_engine(url, pool_size=threads)
+        self.engine = create_db_engine(url, pool_size=threads, create=create)
         self._local = threading.local()
         self._held: list[HeldConnection] = []
         self._held_lock = threading.Lock()

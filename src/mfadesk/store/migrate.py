@@ -1,4 +1,4 @@
-"""Apply Alembic migrations; every entry point that opens the database calls `upgrade`."""
+"""Apply Alembic migrations: `mfadesk migrate`, `serve` and `demo` call `upgrade`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK_KEY = 0x6D666164
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     return config
@@ -21,7 +21,7 @@ def _config() -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent, safe to run from several processes)."""
-    config = _config()
+    config = alembic_config()
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})

@@ -289,3 +289,13 @@ user_events = Table(
     Column("attempt_id", String(36), nullable=True),
     Index("ix_user_events_company_time", "company_id", "occurred_at"),
 )
+
+# One row: a fingerprint of the master key (MFADESK_SECRET_KEY_FILE) the data is encrypted
+# under, derived from the key one-way (never the key). A process started with another key
+# stops before touching anything (see services/startup.py).
+master_key = Table(
+    "master_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("fingerprint", String(64), nullable=False),
+)

@@ -84,6 +84,7 @@ class Remote:
     as_json: bool = False
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    said_retrying: bool = False
 
     def tagged(self, error: RemoteError) -> RemoteError:
         error.as_json = self.as_json
@@ -101,7 +102,17 @@ class Remote:
             raise self.tagged(from_client_error(error)) from None
 
     def client(self) -> AsyncAdminClient:
-        return AsyncAdminClient(self.credentials(), timeout=self.timeout, retry=self.retry)
+        return AsyncAdminClient(
+            self.credentials(), timeout=self.timeout, retry=self.retry, on_retry=self._retrying
+        )
+
+    def _retrying(self, why: str, _delay: float) -> None:
+        """Say once that the command is waiting, so a wait is not mistaken for a hang (not
+        with --json: stderr then carries only the JSON error)."""
+        if not self.as_json and not self.said_retrying:
+            self.said_retrying = True
+            what = f"the service answered {why}" if why.startswith("HTTP") else f"no answer ({why})"
+            click.echo(f"mfadesk: {what}, retrying…", err=True)
 
     def run(self, work: Callable[[AsyncAdminClient], Awaitable[T]], hint: str = "") -> T:
         """Run `work` with a client; SDK errors become `RemoteError`s of their exit status
