@@ -50,7 +50,7 @@ def test_a_revoked_key_bites_at_once_and_then_spends_the_addresses_budget(
     assert with_key(stack, key).status_code == 200  # known to the worker from now on
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        revoke_authn_key(uow, op, resolve_company(uow, op, "Acme"), "radius")
+        revoke_authn_key(uow, op, resolve_company(uow, "Acme"), "radius")
     assert_unauthorized(with_key(stack, key))
     assert_unauthorized(with_key(stack, key))
     assert_too_many(with_key(stack, key))

@@ -49,7 +49,8 @@ def test_served_demo_tenant_answers_a_key_file_client(tmp_path: Path, workers: i
         # The line comes once the port is listening: a request sent right after it is
         # answered as soon as the workers are up, never refused.
         said = server.stdout.readline().decode() if server.stdout else ""
-        assert said == f"mfadesk serving http://127.0.0.1:{port}/AdminInterface/restapi/\n"
+        base = f"http://127.0.0.1:{port}"
+        assert said == f"mfadesk serving {base}/AdminInterface/restapi/ and {base}/mfa/v1_1/\n"
         found = api.post("v1/users/lookup", json={"email": "alice@example.com"}, timeout=60)
         assert found.status_code == 200
         user_id = found.json()["id"]

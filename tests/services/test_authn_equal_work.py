@@ -19,7 +19,7 @@ from mfadesk.api.authn import lockout_policy
 from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.securid_credentials import VerificationState
-from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.otp.secret_key import load_or_create_server_keys
 from mfadesk.services.authn_attempts import CredentialInput, InitializeInput, initialize
 from mfadesk.services.authn_call import AuthnCall, AuthnConfig
 from mfadesk.services.authn_keys import create_authn_key
@@ -53,14 +53,14 @@ class Tenant:
 @pytest.fixture
 def tenant(sqlite_url: str, tmp_path: Path, clock: MutableClock) -> Iterator[Tenant]:
     """The tenant's users in the states of CASES (alice is the real user, with her token)."""
-    env = ServiceEnv(keys=load_server_keys(tmp_path / "secret.key"), clock=clock)
+    env = ServiceEnv(keys=load_or_create_server_keys(tmp_path / "secret.key"), clock=clock)
     db = Database(sqlite_url)
     upgrade(db.engine)
     users = build_tenant(db, env)
     locked = Lockout(failures=10, locked_until=clock() + timedelta(hours=1))
     with db.unit_of_work() as uow:
         op = Operator.start(env)
-        company = resolve_company(uow, op, "Acme")
+        company = resolve_company(uow, "Acme")
         add_user(uow, op, company, "erin@acme.example")
         frank = add_user(uow, op, company, "frank@acme.example")
         add_hardware_token(uow, op, company, FRANKS_TOKEN, frank.email)
