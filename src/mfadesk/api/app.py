@@ -74,8 +74,14 @@ def _authn_buckets(settings: Settings, redis: Redis | None) -> Buckets:
     return MemoryBuckets(rate / workers, max(1.0, burst / workers))
 
 
-def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
-    db = Database(settings.database_url)
+def build_state(
+    settings: Settings, env: ServiceEnv | None = None, database: Database | None = None
+) -> tuple[AppState, Redis | None]:
+    db = (
+        database
+        if database is not None
+        else Database(settings.database_url, sqlite_sync=settings.sqlite_sync)
+    )
     if env is None:
         env = ServiceEnv(
             keys=load_server_keys(settings.secret_key_file),
@@ -136,9 +142,12 @@ class _App(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
-    """A ready-to-serve app. The database schema must be current (see `create_app_from_env`)."""
-    state, redis = build_state(settings, env)
+def create_app(
+    settings: Settings, env: ServiceEnv | None = None, *, database: Database | None = None
+) -> Starlette:
+    """A ready-to-serve app. The database schema must be current (see `create_app_from_env`).
+    `database`, if given, is the app's to close (by default it is opened from `settings`)."""
+    state, redis = build_state(settings, env, database)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
         for e in ENDPOINTS
@@ -181,7 +190,7 @@ def create_app_from_env() -> Starlette:
 
 
 def migrate(settings: Settings) -> None:
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, sqlite_sync=settings.sqlite_sync)
     try:
         upgrade(database.engine)
     finally:

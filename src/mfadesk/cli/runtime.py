@@ -48,7 +48,7 @@ def runtime() -> Iterator[Runtime]:
     try:
         settings = Settings.from_env()
         keys = load_server_keys(settings.secret_key_file)
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, sqlite_sync=settings.sqlite_sync)
     except (SettingsError, SecretKeyError) as error:
         raise CommandError(str(error)) from error
     except Exception as error:  # an unusable URL, a missing driver…

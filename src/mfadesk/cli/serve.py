@@ -24,7 +24,7 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     try:
         settings = Settings.from_env()
         load_server_keys(settings.secret_key_file)  # created here, before workers race for it
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, sqlite_sync=settings.sqlite_sync)
         try:
             upgrade(database.engine)
         finally:
