@@ -152,6 +152,24 @@ async def test_a_commit_made_while_an_fsync_runs_waits_for_the_next_one(
     assert disk.visible_then == [["First"], ["First", "Second"]]
 
 
+async def test_a_cancelled_waiter_leaves_the_others_of_its_fsync_waiting(
+    db_path: Path, open_db: Callable[..., Database]
+) -> None:
+    disk = Disk(db_path, hold=True)
+    db = open_db(disk)
+    first = asyncio.ensure_future(db.run(_add, db, "First"))
+    await disk.wait_for_call()
+    # Both commit during that fsync and wait for the next one, together.
+    cancelled = asyncio.ensure_future(db.run(_add, db, "Cancelled"))
+    kept = asyncio.ensure_future(db.run(_add, db, "Kept"))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    disk.let_through(2)
+    await asyncio.wait_for(asyncio.gather(first, kept), WAIT)
+    assert cancelled.cancelled()
+    assert disk.calls == 2
+
+
 async def test_a_read_does_not_reveal_a_commit_before_it_is_durable(
     db_path: Path, open_db: Callable[..., Database]
 ) -> None:

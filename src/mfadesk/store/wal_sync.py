@@ -101,7 +101,8 @@ class WalSyncer:
     async def durable(self) -> None:
         """Return once every commit made so far is on disk; `CommitNotDurable` if it cannot
         be."""
-        failure = await self._join()
+        # Shielded: the future is the whole batch's, and a cancelled waiter must not cancel it.
+        failure = await asyncio.shield(self._join())
         if failure is not None:
             raise CommitNotDurable(f"fsync of the SQLite WAL failed: {failure!r}") from failure
 
