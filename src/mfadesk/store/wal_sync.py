@@ -43,26 +43,24 @@ class CommitNotDurable(Exception):
 
 
 class _Batch:
-    """Everyone waiting for the same fsync: one future per event loop."""
+    """Everyone waiting for the same fsync."""
 
-    __slots__ = ("covered", "futures", "size")
+    __slots__ = ("covered", "waiting")
 
     def __init__(self) -> None:
-        self.futures: dict[asyncio.AbstractEventLoop, asyncio.Future[Exception | None]] = {}
-        self.size = 0  # waiters
+        self.waiting: list[asyncio.Future[Exception | None]] = []
         self.covered = 0  # commits made before its fsync began
 
-    def join(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[Exception | None]:
-        future = self.futures.get(loop)
-        if future is None:
-            future = self.futures[loop] = loop.create_future()
-        self.size += 1
+    def join(self) -> asyncio.Future[Exception | None]:
+        future: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
         return future
 
 
-def _settle(future: asyncio.Future[Exception | None], failure: Exception | None) -> None:
-    if not future.done():
-        future.set_result(failure)
+def _settle(waiting: list[asyncio.Future[Exception | None]], failure: Exception | None) -> None:
+    for future in waiting:
+        if not future.done():  # a cancelled waiter
+            future.set_result(failure)
 
 
 class WalSyncer:
@@ -101,29 +99,29 @@ class WalSyncer:
     async def durable(self) -> None:
         """Return once every commit made so far is on disk; `CommitNotDurable` if it cannot
         be."""
-        # Shielded: the future is the whole batch's, and a cancelled waiter must not cancel it.
-        failure = await asyncio.shield(self._join())
+        failure = await self._join()
         if failure is not None:
             raise CommitNotDurable(f"fsync of the SQLite WAL failed: {failure!r}") from failure
 
     def _join(self) -> asyncio.Future[Exception | None]:
-        loop = asyncio.get_running_loop()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the database is closed")
             target = self._committed
             in_flight = self._in_flight
             if self._failure is not None or target <= self._durable:
-                future: asyncio.Future[Exception | None] = loop.create_future()
+                future: asyncio.Future[Exception | None] = (
+                    asyncio.get_running_loop().create_future()
+                )
                 future.set_result(self._failure)
                 return future
             if in_flight is not None and target <= in_flight.covered:
-                return in_flight.join(loop)  # a reader of commits that fsync covers
+                return in_flight.join()  # a reader of commits that fsync covers
             batch = self._next
             if batch is not None:
-                return batch.join(loop)
+                return batch.join()
             batch = self._next = _Batch()
-            future = batch.join(loop)
+            future = batch.join()
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="mfadesk-wal-sync", daemon=True
@@ -155,10 +153,13 @@ class WalSyncer:
                 if failure is None:
                     self._durable = max(self._durable, batch.covered)
                 self._in_flight = None
-            crowded = batch.size > 1
-            for loop, future in batch.futures.items():
+            crowded = len(batch.waiting) > 1
+            loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[Exception | None]]] = {}
+            for future in batch.waiting:
+                loops.setdefault(future.get_loop(), []).append(future)
+            for loop, waiting in loops.items():
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-                    loop.call_soon_threadsafe(_settle, future, failure)
+                    loop.call_soon_threadsafe(_settle, waiting, failure)
 
     def _sync_wal(self) -> Exception | None:
         """Fsync the WAL file the commits wrote to. Once an fsync has failed every later one
