@@ -8,8 +8,11 @@ httptools), mints a JWT from the demo super-admin's key file, and drives both wi
 - PUT: ``PUT /v1/users/{id}/emergencyTokencode``, at the server's default offline-hash cost
   (scrypt log2 N = 14, ~40 ms of CPU per request, which dominates) and at a lower cost.
 
-Usage: ``.venv/bin/python bench/admin_api.py [--rounds 3] [--duration 10] [--connections 32]``.
-Any non-2xx reply or socket error is counted and reported as an error.
+Usage: ``.venv/bin/python bench/admin_api.py [--rounds 3] [--duration 10] [--connections 32]
+[--sync full,normal] [--baseline DIR]``. ``--sync`` serves one mfadesk per ``MFADESK_SQLITE_SYNC``
+mode (the first is the one the target is judged on), ``--baseline`` one more from another source
+tree (e.g. ``git archive main src | tar -x -C DIR``), all on copies of the same database and
+measured in the same rounds. Any non-2xx reply or socket error is counted and reported as an error.
 """
 
 from __future__ import annotations
@@ -163,18 +166,44 @@ def require_wrk() -> None:
         )
 
 
+@dataclass(frozen=True)
+class Server:
+    """One mfadesk to measure: its own copy of the database, its durability mode, its code."""
+
+    name: str
+    port: int
+    db_path: Path
+    sqlite_sync: str
+    source: Path | None = None  # another source tree (its `src` first on PYTHONPATH)
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
         self.args = args
         self.workdir = workdir
-        self.port = free_port()
+        modes = [mode.strip() for mode in args.sync.split(",") if mode.strip()]
+        self.servers = [
+            Server(
+                "mfadesk" if i == 0 else f"mfadesk/{mode}",
+                free_port(),
+                workdir / f"mfadesk-{mode}.db",
+                mode,
+            )
+            for i, mode in enumerate(modes)
+        ]
+        if args.baseline:
+            source = Path(args.baseline).resolve()
+            self.servers.append(
+                Server("baseline", free_port(), workdir / "baseline.db", "", source)
+            )
         self.ceiling_port = free_port()
-        self.db_path = workdir / "mfadesk.db"
+        self.db_path = workdir / "mfadesk.db"  # `mfadesk demo` fills it; each server a copy
         self.env = {
             **os.environ,
             "MFADESK_DATABASE_URL": f"sqlite:///{self.db_path}",
             "MFADESK_SECRET_KEY_FILE": str(workdir / "secret.key"),
-            "MFADESK_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            # One public URL (the JWT's audience) for all, whichever port each listens on.
+            "MFADESK_PUBLIC_URL": f"http://127.0.0.1:{self.servers[0].port}",
             # Generous limits: the bench measures the work, not the limiter.
             "MFADESK_RATE_LIMIT_PER_SECOND": "1000000",
             "MFADESK_RATE_LIMIT_BURST": "1000000",
@@ -194,6 +223,10 @@ class Bench:
             check=True,
             capture_output=True,
         )
+        for server in self.servers:
+            for suffix in ("", "-wal"):  # the demo has exited: its WAL should be checkpointed
+                if Path(f"{self.db_path}{suffix}").exists():
+                    shutil.copyfile(f"{self.db_path}{suffix}", f"{server.db_path}{suffix}")
         self.mint()
 
     def mint(self) -> None:
@@ -206,20 +239,48 @@ class Bench:
             algorithm="RS256",
         )
 
-    def start(self, cost: int) -> tuple[Process, Process]:
+    def start(self, cost: int) -> list[tuple[str, int, Process]]:
+        """The mfadesk servers, then the ceiling, as (name, port, process)."""
         env = {**self.env, "MFADESK_OFFLINE_HASH_COST": str(cost)}
-        server = Process(
-            "mfadesk",
-            self.mfadesk("serve", "--port", str(self.port), "--workers", "1"),
+        started: list[tuple[str, int, Process]] = []
+        try:
+            for server in self.servers:
+                started.append((server.name, server.port, self.serve(server, env, cost)))
+            self.user = self.user_id()
+            started.append(("ceiling", self.ceiling_port, self.ceiling(env, cost)))
+        except Exception:
+            for _, _, process in started:
+                process.stop()
+            raise
+        self.runtime = ", ".join(
+            f"{name} {process.event_loop_and_parser()}" for name, _, process in started
+        )
+        return started
+
+    def serve(self, server: Server, env: dict[str, str], cost: int) -> Process:
+        env = {
+            **env,
+            "MFADESK_DATABASE_URL": f"sqlite:///{server.db_path}",
+            "MFADESK_SQLITE_SYNC": server.sqlite_sync,
+        }
+        if server.source is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(server.source / "src"), os.environ.get("PYTHONPATH")])
+            )
+        process = Process(
+            server.name,
+            self.mfadesk("serve", "--port", str(server.port), "--workers", "1"),
             env,
-            self.workdir / f"server-{cost}.log",
+            self.workdir / f"{server.name.replace('/', '-')}-{cost}.log",
         )
         try:
-            server.wait_ready(self.port)
-            self.user = self.user_id()
+            process.wait_ready(server.port)
         except Exception:
-            server.stop()
+            process.stop()
             raise
+        return process
+
+    def ceiling(self, env: dict[str, str], cost: int) -> Process:
         ceiling_env = {
             **env,
             "BENCH_KEY_FILE": str(self.key_file),
@@ -253,17 +314,13 @@ class Bench:
         try:
             ceiling.wait_ready(self.ceiling_port)
         except Exception:
-            server.stop()
             ceiling.stop()
             raise
-        self.runtime = (
-            f"mfadesk {server.event_loop_and_parser()}, ceiling {ceiling.event_loop_and_parser()}"
-        )
-        return server, ceiling
+        return ceiling
 
     def user_id(self) -> str:
         reply = httpx.post(
-            f"http://127.0.0.1:{self.port}{BASE}/v1/users/lookup",
+            f"http://127.0.0.1:{self.servers[0].port}{BASE}/v1/users/lookup",
             json={"email": USER_EMAIL},
             headers={"Authorization": f"Bearer {self.jwt}"},
         )
@@ -298,52 +355,54 @@ class Bench:
         costs = [DEFAULT_COST] + ([self.args.low_cost] if self.args.low_cost else [])
         rounds: list[list[Result]] = [[] for _ in range(self.args.rounds)]
         for cost in costs:
-            server, ceiling = self.start(cost)
+            targets = self.start(cost)
             try:
-                targets = [
-                    ("mfadesk", self.port, server),
-                    ("ceiling", self.ceiling_port, ceiling),
-                ]
                 for i in range(self.args.rounds):
                     order = targets if i % 2 == 0 else targets[::-1]
                     if cost == DEFAULT_COST:
                         rounds[i] += self.measure("flips", "flip.lua", order)
                     rounds[i] += self.measure(f"PUT cost {cost}", "issue.lua", order)
             finally:
-                server.stop()
-                ceiling.stop()
+                for _, _, process in targets:
+                    process.stop()
         return rounds
 
     def flip_audit_counts(self) -> str:
         import sqlite3
 
-        with sqlite3.connect(self.db_path) as db:
-            rows = dict(
-                db.execute(
-                    "SELECT changed, COUNT(*) FROM audit_events WHERE action IN"
-                    " ('ENABLE_HARDWARE_TOKEN', 'DISABLE_HARDWARE_TOKEN') GROUP BY changed"
-                ).fetchall()
+        counts = []
+        for server in self.servers:
+            with sqlite3.connect(server.db_path) as db:
+                rows = dict(
+                    db.execute(
+                        "SELECT changed, COUNT(*) FROM audit_events WHERE action IN"
+                        " ('ENABLE_HARDWARE_TOKEN', 'DISABLE_HARDWARE_TOKEN') GROUP BY changed"
+                    ).fetchall()
+                )
+            counts.append(
+                f"{server.name}: {rows.get(1, 0)} changed the token,"
+                f" {rows.get(0, 0)} found it already so"
             )
-        return f"{rows.get(1, 0)} changed the token, {rows.get(0, 0)} found it already so"
+        return "; ".join(counts)
 
 
 def print_round(results: list[Result]) -> None:
     ceilings = {r.scenario: r for r in results if r.target == "ceiling"}
-    print(f"{'scenario':<14}{'target':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+    print(f"{'scenario':<14}{'target':<17}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}{'ratio':>7}{'CPU us/req':>12}")  # fmt: skip
     for r in results:
-        ratio = r.rps / ceilings[r.scenario].rps
+        ratio = r.rps / ceilings[r.scenario].rps if ceilings[r.scenario].rps else float("nan")
         print(
-            f"{r.scenario:<14}{r.target:<9}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
+            f"{r.scenario:<14}{r.target:<17}{r.rps:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
             f"{r.errors:>8}{ratio:>7.2f}{r.cpu_us:>12.0f}"
         )
         if r.errors:
-            print(f"{'':<23}({r.non_2xx} non-2xx, {r.socket_errors} socket errors)")
+            print(f"{'':<31}({r.non_2xx} non-2xx, {r.socket_errors} socket errors)")
 
 
-def ratio_of(results: list[Result], scenario: str) -> tuple[float, Result]:
+def ratio_of(results: list[Result], scenario: str, target: str = "mfadesk") -> tuple[float, Result]:
     by_target = {r.target: r for r in results if r.scenario == scenario}
-    return by_target["mfadesk"].rps / by_target["ceiling"].rps, by_target["mfadesk"]
+    return by_target[target].rps / by_target["ceiling"].rps, by_target[target]
 
 
 def summarize(rounds: list[list[Result]]) -> bool:
@@ -360,6 +419,15 @@ def summarize(rounds: list[list[Result]]) -> bool:
         f"\nflips: ratio to ceiling best {ratios[best]:.2f} (median {median:.2f}, range {spread});"
         f" mfadesk p99 {min(p99s):.1f}-{max(p99s):.1f} ms"
     )
+    others = sorted({r.target for r in rounds[0] if r.scenario == "flips"} - {"mfadesk", "ceiling"})
+    for other in others:
+        theirs = [ratio_of(results, "flips", other)[0] for results in rounds]
+        against = [mine / their for mine, their in zip(ratios, theirs, strict=True)]
+        print(
+            f"flips: {other} ratio to ceiling median {statistics.median(theirs):.2f}"
+            f" ({', '.join(f'{r:.2f}' for r in theirs)}); mfadesk's req/s per round"
+            f" / {other}'s: {', '.join(f'{r:.2f}' for r in against)}"
+        )
     met = ratios[best] >= FLIP_RATIO_TARGET and p99s[best] <= FLIP_P99_TARGET_MS
     verdict = "met" if met else "NOT met"
     print(
@@ -379,6 +447,14 @@ def main() -> None:
     parser.add_argument(
         "--low-cost", type=int, default=10, help="extra PUT rows at this scrypt cost (0: none)"
     )
+    parser.add_argument(
+        "--sync",
+        default="full",
+        help="MFADESK_SQLITE_SYNC modes, one mfadesk each, comma-separated (first: judged)",
+    )
+    parser.add_argument(
+        "--baseline", help="also serve this source tree's src/ (e.g. an export of main)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     require_wrk()
@@ -389,7 +465,13 @@ def main() -> None:
         f"mfadesk admin API bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} cores, load average before {load[0]:.2f}\n"
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency "
-        f"(after {args.warmup}s warm-up); mfadesk serve --workers 1 on SQLite (WAL)"
+        f"(after {args.warmup}s warm-up); mfadesk serve --workers 1 on SQLite (WAL)\n"
+        + "; ".join(
+            f"{s.name}: MFADESK_SQLITE_SYNC={s.sqlite_sync}"
+            if s.source is None
+            else f"{s.name}: {s.source}/src"
+            for s in bench.servers
+        )
     )
     try:
         rounds = bench.run()

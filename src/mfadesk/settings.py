@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from mfadesk.otp.emergency import DEFAULT_OFFLINE_COST_LOG2
 
@@ -33,6 +34,15 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     return value
 
 
+def _sqlite_sync(env: Mapping[str, str]) -> Literal["full", "normal"]:
+    raw = (env.get("MFADESK_SQLITE_SYNC") or "full").strip().lower()
+    if raw == "full":
+        return "full"
+    if raw == "normal":
+        return "normal"
+    raise SettingsError(f"MFADESK_SQLITE_SYNC must be full or normal, not {raw!r}")
+
+
 def _absolute_sqlite(url: str) -> str:
     """Relative SQLite paths are taken from the working directory once, at start."""
     prefix = "sqlite:///"
@@ -44,6 +54,9 @@ def _absolute_sqlite(url: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = _absolute_sqlite(DEFAULT_DATABASE_URL)
+    # "full": a write is acknowledged once it is on disk; "normal" (opt-in): an OS crash or
+    # power loss may take back the last acknowledged writes (see docs/architecture.md).
+    sqlite_sync: Literal["full", "normal"] = "full"
     public_url: str | None = None
     secret_key_file: Path = Path(DEFAULT_SECRET_KEY_FILE)
     redis_url: str | None = None
@@ -68,6 +81,7 @@ class Settings:
         public_url = env.get("MFADESK_PUBLIC_URL") or None
         return cls(
             database_url=_absolute_sqlite(env.get("MFADESK_DATABASE_URL") or DEFAULT_DATABASE_URL),
+            sqlite_sync=_sqlite_sync(env),
             public_url=public_url.rstrip("/") if public_url else None,
             secret_key_file=Path(
                 env.get("MFADESK_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE

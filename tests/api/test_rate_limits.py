@@ -141,7 +141,8 @@ def test_several_workers_share_the_failure_budget_and_each_allows_the_whole_burs
 ) -> None:
     """Two workers without Redis: a client on one connection (one worker) gets the default
     burst of failures, and the deployment as a whole never allows more than that burst."""
-    # No refill while the test runs (a loaded machine takes seconds for these 61 requests).
+    # Next to no refill while it runs: every refused login now waits for its audit record's
+    # fsync, and a second's refill (the default 1/s) would grant one more failure.
     stack = make_stack(workers=2, auth_failure_per_second=0.001)
     burst = int(stack.settings.auth_failure_burst)
     bad = {"Authorization": "Bearer not.a.jwt"}

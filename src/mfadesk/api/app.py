@@ -79,13 +79,19 @@ def _authn_buckets(settings: Settings, link: RedisLink | None) -> tuple[Buckets,
     )
 
 
-def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
+def build_state(
+    settings: Settings, env: ServiceEnv | None = None, database: Database | None = None
+) -> tuple[AppState, Redis | None]:
     if env is None:
         env = ServiceEnv(
             keys=load_server_keys(settings.secret_key_file),
             offline_cost_log2=settings.offline_hash_cost_log2,
         )
-    db = Database(settings.database_url, create=False)
+    db = (
+        database
+        if database is not None
+        else Database(settings.database_url, create=False, sqlite_sync=settings.sqlite_sync)
+    )
     try:
         claim_master_key(settings, db, env.keys)  # never serve with another key than the data's
     except BaseException:
@@ -184,10 +190,13 @@ class _App(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
+def create_app(
+    settings: Settings, env: ServiceEnv | None = None, *, database: Database | None = None
+) -> Starlette:
     """A ready-to-serve app. The database schema must be current (`mfadesk serve` migrates
-    before its workers start); a database set up with another master key is refused."""
-    state, redis = build_state(settings, env)
+    before its workers start); a database set up with another master key is refused.
+    `database`, if given, is the app's to close (by default it is opened from `settings`)."""
+    state, redis = build_state(settings, env, database)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
         for e in ENDPOINTS

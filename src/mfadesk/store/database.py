@@ -12,6 +12,13 @@ that the process's own units of work keep their order. That thread tries again e
 (1, 2, 5, 10 … 100 ms), which under steady contention between worker processes left some
 requests waiting close to a second.
 
+Durability (``sqlite_sync``): by default ("full") a SQLite unit of work run here returns only
+once its commit is on disk — the connections it runs on commit with ``synchronous=NORMAL`` and
+`WalSyncer` fsyncs the WAL after their commits, one fsync for every commit that arrived
+meanwhile — and every other connection (operator commands, migrations) commits with
+``synchronous=FULL``. "normal" (opt-in) never waits for the disk: an OS crash or power loss may
+lose the last acknowledged writes. PostgreSQL's commits are durable on their own.
+
 PostgreSQL gets a small pool and as many threads, each unit of work checking a connection out
 (pre-pinged): its work waits on the network, which the event loop must never do.
 """
@@ -35,6 +42,7 @@ from sqlalchemy.pool import QueuePool
 from mfadesk.store.audit import AuditHead
 from mfadesk.store.checkpoints import WalCheckpointer, defer_checkpoints
 from mfadesk.store.unit_of_work import BUSY_TIMEOUT_MS, HeldConnection, UnitOfWork, is_busy
+from mfadesk.store.wal_sync import DEFAULT_FSYNC, Fsync, SqliteSync, WalSyncer
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,7 +55,13 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS, create: bool = True) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    pool_size: int = POSTGRES_THREADS,
+    create: bool = True,
+    sqlite_sync: SqliteSync = "full",
+) -> Engine:
     """An engine configured for mfadesk's transaction discipline on either backend.
 
     With `create` False a SQLite file is only ever opened, never made (nor its folder): the
@@ -59,6 +73,7 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS, create: boo
     path = parsed.database if parsed.database and parsed.database != ":memory:" else None
     if path and create:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    synchronous = "FULL" if sqlite_sync == "full" else "NORMAL"
     engine = create_engine(
         url,
         poolclass=QueuePool,
@@ -74,7 +89,7 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS, create: boo
         cursor = dbapi_connection.cursor()
         if create:  # persistent: a database made by `create` is WAL already
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
@@ -106,6 +121,12 @@ def create_db_engine(url: str, *, pool_size: int = POSTGRES_THREADS, create: boo
 
 def _defer_checkpoints(connection: Connection) -> None:
     defer_checkpoints(connection.connection.dbapi_connection)  # type: ignore[arg-type]
+
+
+def _commit_without_sync(connection: Connection) -> None:
+    """For a connection whose commits `WalSyncer` makes durable."""
+    driver: Any = connection.connection.dbapi_connection
+    driver.execute("PRAGMA synchronous=NORMAL")
 
 
 def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -184,19 +205,28 @@ class _Workers:
 class Database:
     """The engine plus where its blocking calls run (see the module's docstring)."""
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = True,
+        sqlite_sync: SqliteSync = "full",
+        wal_fsync: Fsync = DEFAULT_FSYNC,
+    ) -> None:
         self.url = url
         self.is_sqlite = is_sqlite_url(url)
         threads = 1 if self.is_sqlite else POSTGRES_THREADS
-        self.engine = create_db_engine(url, pool_size=threads, create=create)
+        self.engine = create_db_engine(
+            url, pool_size=threads, create=create, sqlite_sync=sqlite_sync
+        )
         self._local = threading.local()
         self._held: list[HeldConnection] = []
         self._held_lock = threading.Lock()
         self._audit_head = AuditHead()
         path = self.engine.url.database
-        self._checkpointer = (
-            WalCheckpointer(path) if self.is_sqlite and path and path != ":memory:" else None
-        )
+        file = path if self.is_sqlite and path and path != ":memory:" else None
+        self._checkpointer = WalCheckpointer(file) if file else None
+        self._syncer = WalSyncer(file, wal_fsync) if file and sqlite_sync == "full" else None
         self._workers = _Workers(threads, "mfadesk-db", self._hold, self._release_held)
         self._on_worker = 0  # SQLite units of work handed to the database thread, not yet done
 
@@ -211,11 +241,20 @@ class Database:
 
     def _held_connection(self) -> HeldConnection:
         """A connection kept by one thread, its WAL checkpoints taken in the background."""
-        on_connect = None
+        configure: list[Callable[[Connection], None]] = []
         if self._checkpointer is not None:
             self._checkpointer.start()
-            on_connect = _defer_checkpoints
-        held = HeldConnection(self.engine, on_connect)
+            configure.append(_defer_checkpoints)
+        if self._syncer is not None:
+            configure.append(_commit_without_sync)
+
+        def on_connect(connection: Connection) -> None:
+            for step in configure:
+                step(connection)
+
+        held = HeldConnection(
+            self.engine, on_connect, self._syncer.committed if self._syncer else None
+        )
         with self._held_lock:
             self._held.append(held)
         return held
@@ -230,9 +269,21 @@ class Database:
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking database work: SQLite's right here unless its write lock is taken
-        elsewhere, PostgreSQL's on the database threads."""
+        elsewhere, PostgreSQL's on the database threads. With a `WalSyncer`, return (or raise)
+        only once every commit this process made so far is durable: `fn`'s own, and any other
+        that `fn` may have read."""
         if not self.is_sqlite:
             return await self._workers.submit(functools.partial(fn, *args, **kwargs))
+        syncer = self._syncer
+        if syncer is None:
+            return await self._run_sqlite(fn, *args, **kwargs)
+        try:
+            return await self._run_sqlite(fn, *args, **kwargs)
+        finally:
+            if syncer.behind:
+                await syncer.durable()
+
+    async def _run_sqlite(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self._on_worker == 0:
             local = self._local
             inline: HeldConnection | None = getattr(local, "inline", None)
@@ -271,6 +322,8 @@ class Database:
 
     def close(self) -> None:
         self._workers.close()
+        if self._syncer is not None:
+            self._syncer.close()  # after the last commits of the database thread
         with self._held_lock:
             held, self._held = self._held, []
         for connection in held:  # kept by threads that will not use them again

@@ -47,15 +47,23 @@ class HeldConnection:
     end goes through SQLAlchemy so that both agree the transaction is over.
 
     It never waits for the write lock: `begin` raises `DatabaseBusy` at once when another
-    connection holds it, and the caller decides what to do (see `Database.run`)."""
+    connection holds it, and the caller decides what to do (see `Database.run`). `on_connect`
+    may change its pragmas; they go back to the pool's when it is closed. `on_write_commit` is
+    called right after each write transaction's COMMIT (see `WalSyncer`)."""
 
     def __init__(
-        self, engine: Engine, on_connect: Callable[[Connection], None] | None = None
+        self,
+        engine: Engine,
+        on_connect: Callable[[Connection], None] | None = None,
+        on_write_commit: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._on_connect = on_connect
+        self._on_write_commit = on_write_commit
         self._connection: Connection | None = None
         self._driver: Any = None
+        self._pool_synchronous = 0
+        self._writing = False
         self.commits = 0  # transactions committed on this connection
 
     def begin(self, readonly: bool) -> Connection:
@@ -64,6 +72,7 @@ class HeldConnection:
             connection = self._connection = self._engine.connect()
             self._driver = connection.connection.dbapi_connection
             self._driver.execute("PRAGMA busy_timeout=0")
+            self._pool_synchronous = self._driver.execute("PRAGMA synchronous").fetchone()[0]
             if self._on_connect is not None:
                 self._on_connect(connection)
         try:
@@ -72,6 +81,7 @@ class HeldConnection:
             if is_busy(error):
                 raise DatabaseBusy(str(error)) from error
             raise
+        self._writing = not readonly
         return connection
 
     def end(self, commit: bool) -> None:
@@ -88,6 +98,8 @@ class HeldConnection:
             self._driver.rollback()
         if commit:
             self.commits += 1
+            if self._writing and self._on_write_commit is not None:
+                self._on_write_commit()
 
     def discard(self) -> None:
         """Never reuse a connection whose BEGIN, COMMIT or ROLLBACK failed."""
@@ -101,6 +113,7 @@ class HeldConnection:
         if connection is not None:
             # Back to the pool as the engine configured it.
             self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._driver.execute(f"PRAGMA synchronous={self._pool_synchronous}")
             connection.close()
 
 
