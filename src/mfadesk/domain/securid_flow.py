@@ -5,11 +5,15 @@ Pure and transport-independent: ``/mfa/v1_1`` drives it today, RADIUS (Access-Ch
 console sign-in can drive the same transitions. The service around it finds the credentials,
 computes tokencodes and PIN digests, and stores what a verdict says.
 
-    passcode ──(tokencode ±1, PIN right or none)──> SUCCESS
-        │  └──(no PIN, PIN required)──> NEW_PIN ──(PIN fits the policy: stored)──> NEW_PIN_PASSCODE
-        │                                 └──(refused: again; the third time FAIL)       │
-        └──(±2..3, or after repeated failures)──> NEXT_TOKENCODE ──> as a proven tokencode
-    NEW_PIN_PASSCODE: a passcode (the new PIN + a later tokencode) of that credential alone.
+Transitions (each answer names the one step the attempt then waits in):
+
+- passcode, PIN right (or none and none set), tokencode within ±1 → SUCCESS; without a PIN
+  under a policy that requires one → NEW_PIN;
+- passcode within ±2..3, or after repeated failures → NEXT_TOKENCODE; the next tokencode then
+  counts as a proven tokencode (SUCCESS, or NEW_PIN);
+- NEW_PIN: a PIN that fits the policy is stored → NEW_PIN_PASSCODE; one that does not is asked
+  for again, the third time FAIL;
+- NEW_PIN_PASSCODE: a passcode of that credential alone (the new PIN + a later tokencode).
 """
 
 from __future__ import annotations
