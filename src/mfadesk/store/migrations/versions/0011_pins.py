@@ -8,7 +8,7 @@ authentication attempts gain the step they wait in (a next tokencode, until now 
 
 Revision ID: 0011
 Revises: 0009
-Create Date: 2026-12-01
+Create Date: 2026-12-04
 """
 
 from __future__ import annotations
