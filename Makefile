@@ -1,7 +1,9 @@
-.PHONY: run test check bench bench-bulk bench-authn
+.PHONY: run test check bench bench-bulk bench-authn bench-authn-timing
 
-run:  ## install, create the demo tenant and serve it on http://127.0.0.1:8080
-	scripts/run
+PORT ?= 8080
+
+run:  ## install, create the demo tenant and serve it on http://127.0.0.1:$(PORT) (make run PORT=9000)
+	PORT=$(PORT) scripts/run
 
 test:  ## lint, types, layer contracts and the whole test suite (SQLite + PostgreSQL)
 	scripts/check
@@ -14,3 +16,6 @@ bench-bulk:  ## mfadesk api bulk throughput at the default rate limit (run by ha
 
 bench-authn:  ## SECURID verifications/s at 32 connections without and with PINs (needs wrk; by hand)
 	scripts/bootstrap && .venv/bin/python bench/authn.py
+
+bench-authn-timing:  ## median latency of a refused passcode: real user vs unknown, locked, … (run by hand)
+	scripts/bootstrap && .venv/bin/python bench/authn_timing.py

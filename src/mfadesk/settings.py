@@ -13,6 +13,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DATABASE_URL = "sqlite:///var/mfadesk.db"
 DEFAULT_SECRET_KEY_FILE = "var/secret.key"
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 class SettingsError(ValueError):
@@ -58,6 +59,8 @@ class Settings:
     # Per client-key token bucket on /mfa; far above what one agent sends (see decisions.md).
     authn_rate_limit_per_second: float = 200.0
     authn_rate_limit_burst: float = 400.0
+    # Larger request bodies are refused (413) before they are read whole (see decisions.md).
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +90,9 @@ class Settings:
                 env, "MFADESK_AUTHN_RATE_LIMIT_PER_SECOND", 200.0, 0.001
             ),
             authn_rate_limit_burst=_number(env, "MFADESK_AUTHN_RATE_LIMIT_BURST", 400.0, 1),
+            max_body_bytes=int(
+                _number(env, "MFADESK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024)
+            ),
         )
 
     def with_public_url(self, url: str) -> Settings:

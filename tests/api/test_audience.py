@@ -40,8 +40,8 @@ def test_behind_a_path_prefix_every_documented_form_is_accepted(
         "http://mfa.example.com/base/AdminInterface/restapi",
         "https://mfa.example.org",
         "https://mfa.example.com:8443",
-        42,
+        ["https://mfa.example.org", ""],
     ],
 )
-def test_other_deployments_are_refused(audience: object) -> None:
+def test_other_deployments_are_refused(audience: str | list[str]) -> None:
     assert not AudiencePolicy("https://mfa.example.com/base").accepts(audience)

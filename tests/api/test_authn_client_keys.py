@@ -59,6 +59,15 @@ def test_missing_unknown_or_empty_key_is_401(
         assert_unauthorized(call(stack, method, path, body, headers))
 
 
+def test_two_client_keys_are_401(stack: Stack) -> None:
+    """A proxy in front may have judged another header than we would."""
+    key = add_client_key(stack)
+    status = stack.server.base_url + AUTHN + "/status"
+    for pair in ([key, "not-a-key"], ["not-a-key", key], [key, key]):
+        headers = [("client-key", value) for value in pair]
+        assert_unauthorized(httpx.post(status, json={"authnAttemptId": "a"}, headers=headers))
+
+
 def test_revoked_key_is_refused_at_once(stack: Stack) -> None:
     key = add_client_key(stack, "radius")
     headers = {"client-key": key}

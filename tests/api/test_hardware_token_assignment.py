@@ -32,6 +32,7 @@ def test_assigning_a_spare_token_enables_it_under_its_serial(stack: Stack) -> No
     assert response.json() == {
         "userId": dave,
         "tokenSerialNumber": TOKEN_SPARE,
+        "tokenState": "Activation Pending",
         "tokenName": TOKEN_SPARE,
         "tokenStatus": "Enabled",
         "tokenStatusChangedBy": HELPDESK,
@@ -78,6 +79,7 @@ def test_assigning_again_to_the_same_user_changes_nothing(stack: Stack) -> None:
     assert response.json() == {
         "userId": alice,
         "tokenSerialNumber": TOKEN_ALICE,
+        "tokenState": "Activation Pending",
         "tokenName": TOKEN_ALICE,
         "tokenStatus": "Enabled",
         "tokenStatusChangedBy": "operator",

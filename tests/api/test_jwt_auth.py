@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from mfadesk.domain.admins import Role
 from mfadesk.domain.audit import Action, Result
 from mfadesk.services.provisioning import Operator, add_admin, resolve_company, revoke_api_key
-from tests.conftest import Stack
+from tests.conftest import Stack, StackFactory
 from tests.support.keys import key_pair, mint
 from tests.support.wire import assert_auth_failure
 
@@ -241,3 +242,93 @@ def test_an_expired_api_key_is_refused_like_a_revoked_one(stack: Stack) -> None:
     assert_auth_failure(call_as_temp())
     denied = stack.audit_events()[-1].event
     assert (denied.result, denied.access_id) == (Result.DENIED, access_id)
+
+
+def signed_payload(stack: Stack, payload: bytes) -> str:
+    """A token over exactly these payload bytes (JSON a JSON encoder would not write)."""
+    return jwt.api_jws.encode(payload, stack.admin("super").private_pem, algorithm="RS256")
+
+
+def test_a_numeric_date_must_be_a_finite_number(make_stack: StackFactory) -> None:
+    stack = make_stack(auth_failure_burst=1000)
+    sub, aud = stack.admin("super").access_id, stack.audience
+    now = int(stack.clock.timestamp())
+    for claim in ("iat", "exp", "nbf"):
+        for value in ("NaN", "Infinity", "-Infinity", "1e400", "1" + "0" * 400):
+            claims = {"iat": str(now), "exp": str(now + 300), "nbf": str(now), claim: value}
+            body = ", ".join(f'"{name}": {literal}' for name, literal in claims.items())
+            token = signed_payload(stack, f'{{"sub": "{sub}", "aud": "{aud}", {body}}}'.encode())
+            for _ in range(3):  # every time, not every other time (the token cache)
+                assert_auth_failure(call(stack, token))
+
+
+def test_nan_issued_at_with_a_distant_expiry_is_refused(stack: Stack) -> None:
+    now = stack.clock.timestamp()
+    token = with_claims(stack, iat=float("nan"), exp=now + 10 * 365 * 86400)
+    assert_auth_failure(call(stack, token))
+
+
+def test_not_before_is_honoured_with_the_skew(stack: Stack) -> None:
+    now = stack.clock.timestamp()
+    assert call(stack, with_claims(stack, nbf=now + 50)).status_code == 200
+    assert_auth_failure(call(stack, with_claims(stack, nbf=now + 61)))
+
+
+def nested(depth: int, innermost: Any) -> Any:
+    for _ in range(depth):
+        innermost = [innermost]
+    return innermost
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": nested(900, "{aud}")},
+        {"aud": nested(2, "{aud}")},
+        {"aud": {"url": "{aud}"}},
+        {"sub": nested(900, "x")},
+        {"jti": nested(900, "x")},
+    ],
+    ids=["aud-900-deep", "aud-nested", "aud-object", "sub-900-deep", "jti-900-deep"],
+)
+def test_a_pathological_claim_is_a_403_not_a_500(stack: Stack, claims: dict[str, Any]) -> None:
+    def fill(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value.format(aud=stack.audience)
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 5000))  # to build and encode the claim here
+    try:
+        token = with_claims(stack, **{name: fill(value) for name, value in claims.items()})
+    finally:
+        sys.setrecursionlimit(limit)
+    assert_auth_failure(call(stack, token))
+
+
+def test_a_claim_too_deep_to_parse_is_a_403(stack: Stack) -> None:
+    depth = 10_000  # far deeper than the parser goes, and within the header's bound
+    sub, aud = stack.admin("super").access_id, stack.audience
+    now = int(stack.clock.timestamp())
+    payload = (
+        f'{{"sub": "{sub}", "aud": "{aud}", "iat": {now}, "exp": {now + 300}, "x": '
+        + "[" * depth
+        + "]" * depth
+        + "}"
+    )
+    assert_auth_failure(call(stack, signed_payload(stack, payload.encode())))
+
+
+def test_two_authorization_headers_are_refused(stack: Stack) -> None:
+    good = f"Bearer {stack.jwt()}"
+    for pair in ([good, "Bearer x.y.z"], ["Bearer x.y.z", good], [good, good]):
+        response = httpx.post(
+            f"{stack.admin_base}/{LOOKUP}",
+            json=ALICE,
+            headers=[("Authorization", value) for value in pair],
+        )
+        assert_auth_failure(response)
+        assert stack.audit_events()[-1].event.message == "several Authorization headers"
+    assert call(stack, stack.jwt()).status_code == 200

@@ -16,7 +16,8 @@ from openapi_spec_validator import validate
 from starlette.routing import Route
 
 from mfadesk.api.app import create_app
-from mfadesk.api.openapi import build_document, document_json
+from mfadesk.api.authn import AUTHN_ENDPOINTS
+from mfadesk.api.openapi import AUTHN_API, build_document, document_json
 from mfadesk.api.routes import ENDPOINTS
 from tests.conftest import Stack, StackFactory
 from tests.support.openapi import CONFORMANCE, Conformance
@@ -24,13 +25,20 @@ from tests.support.tenant import TOKEN_ALICE
 from tests.support.wire import assert_auth_failure
 
 SNAPSHOT = Path(__file__).parents[2] / "docs" / "openapi.json"
+AUTHN_SNAPSHOT = SNAPSHOT.with_name("openapi-authn.json")
 REGENERATE = "python -m mfadesk.api.openapi > docs/openapi.json"
+REGENERATE_AUTHN = "python -m mfadesk.api.openapi authn > docs/openapi-authn.json"
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
     return build_document()
+
+
+@pytest.fixture(scope="module")
+def authn_document() -> dict[str, Any]:
+    return build_document(AUTHN_API)
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -42,24 +50,31 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
     ]
 
 
-def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
-    assert document["openapi"] == "3.1.0"
-    validate(document)
+def test_the_documents_are_valid_openapi_3_1(
+    document: dict[str, Any], authn_document: dict[str, Any]
+) -> None:
+    for checked in (document, authn_document):
+        assert checked["openapi"] == "3.1.0"
+        validate(checked)
 
 
-def test_the_committed_snapshot_is_current() -> None:
+def test_the_committed_snapshots_are_current() -> None:
     assert SNAPSHOT.read_text() == document_json(), f"docs/openapi.json is stale: {REGENERATE}"
+    assert AUTHN_SNAPSHOT.read_text() == document_json(AUTHN_API), (
+        f"docs/openapi-authn.json is stale: {REGENERATE_AUTHN}"
+    )
 
 
-def test_the_regeneration_command_prints_the_document() -> None:
+@pytest.mark.parametrize("argv", [[], ["authn"]])
+def test_the_regeneration_commands_print_the_documents(argv: list[str]) -> None:
     printed = subprocess.run(
-        [sys.executable, "-m", "mfadesk.api.openapi"],
+        [sys.executable, "-m", "mfadesk.api.openapi", *argv],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
-    assert printed == document_json()
+    assert printed == (document_json(AUTHN_API) if argv else document_json())
 
 
 def test_every_declaration_is_one_operation_and_nothing_else(document: dict[str, Any]) -> None:
@@ -129,7 +144,9 @@ def test_every_operation_documents_what_the_pipeline_answers(document: dict[str,
         forms = [s["$ref"] for s in forbidden.get("oneOf", [forbidden])]
         assert "#/components/schemas/AuthErrorBody" in forms, (method, path)
         assert "Retry-After" in responses["429"]["headers"], (method, path)
-        assert "500" in responses
+        for status in ("413", "431", "500"):
+            body = responses[status]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
     assert document["security"] == [{"adminJwt": []}]
     assert document["components"]["securitySchemes"]["adminJwt"] == {
         "type": "http",
@@ -212,11 +229,32 @@ def test_real_replies_match_the_document(make_stack: StackFactory) -> None:
     assert set(checked[-1].json()) == {"timestamp", "status", "error", "message", "path"}
 
 
-def test_the_document_is_served_without_authentication(stack: Stack) -> None:
-    response = httpx.get(f"{stack.admin_base}/openapi.json")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/json"
-    assert response.json() == json.loads(SNAPSHOT.read_text())
+def test_the_authentication_api_has_its_own_document(authn_document: dict[str, Any]) -> None:
+    declared = sorted((e.full_path, e.method.lower()) for e in AUTHN_ENDPOINTS)
+    documented = sorted((path, method) for path, method, _ in operations(authn_document))
+    assert documented == declared
+    assert all(path.startswith("/mfa/v1_1/authn/") for path, _ in documented)
+    assert authn_document["security"] == [{"clientKey": []}]
+    scheme = authn_document["components"]["securitySchemes"]["clientKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "client-key")
+    for path, method, operation in operations(authn_document):
+        responses = operation["responses"]
+        refused = responses["401"]["content"]["application/json"]["schema"]
+        assert refused == {"$ref": "#/components/schemas/AuthErrorBody"}, (method, path)
+        assert {"413", "429", "431", "500"} <= set(responses), (method, path)
+    resources = authn_document["paths"]["/mfa/v1_1/authn/resources"]["get"]
+    assert [p["name"] for p in resources["parameters"]] == ["lang", "resourceId"]
+
+
+def test_the_documents_are_served_without_authentication(stack: Stack) -> None:
+    for url, snapshot in (
+        (f"{stack.admin_base}/openapi.json", SNAPSHOT),
+        (f"{stack.server.base_url}/mfa/v1_1/openapi.json", AUTHN_SNAPSHOT),
+    ):
+        response = httpx.get(url)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        assert response.json() == json.loads(snapshot.read_text())
 
 
 def test_the_docs_page_works_offline(stack: Stack) -> None:
@@ -226,7 +264,7 @@ def test_the_docs_page_works_offline(stack: Stack) -> None:
     assert page.headers["content-type"].startswith("text/html")
     references = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     references += re.findall(r'url: "([^"]+)"', page.text)
-    assert len(references) == 4
+    assert len(references) == 6  # icon, style sheet, two scripts, two documents
     for reference in references:
         assert "//" not in reference, f"{reference} would need the internet"
         asset = httpx.get(page_url.join(reference))
@@ -235,5 +273,7 @@ def test_the_docs_page_works_offline(stack: Stack) -> None:
     assert "javascript" in script.headers["content-type"]
     assert "SwaggerUIBundle" in script.text
     assert httpx.get(page_url.join("openapi.json")).json()["openapi"] == "3.1.0"
+    authn = httpx.get(page_url.join("../../mfa/v1_1/openapi.json")).json()
+    assert authn["info"]["title"] == "mfadesk SecurID Authentication API"
     missing = httpx.get(page_url.join("docs/static/nothing.js"))
     assert missing.status_code == 404

@@ -141,7 +141,8 @@ def test_several_workers_share_the_failure_budget_and_each_allows_the_whole_burs
 ) -> None:
     """Two workers without Redis: a client on one connection (one worker) gets the default
     burst of failures, and the deployment as a whole never allows more than that burst."""
-    stack = make_stack(workers=2)
+    # No refill while the test runs (a loaded machine takes seconds for these 61 requests).
+    stack = make_stack(workers=2, auth_failure_per_second=0.001)
     burst = int(stack.settings.auth_failure_burst)
     bad = {"Authorization": "Bearer not.a.jwt"}
     with LiveServer(create_app(stack.settings, stack.env), free_port()) as second:

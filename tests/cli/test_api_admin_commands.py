@@ -90,11 +90,12 @@ def test_token_assign_show_clear_pin_unassign(stack: Stack, helpdesk: RemoteCli)
     assigned = helpdesk.json(
         "token", "assign", "--user", "alice@acme.example", "--serial", TOKEN_SPARE, "--name", "Desk"
     )
-    assert (assigned["userId"], assigned["tokenName"], assigned["tokenStatus"]) == (
-        alice,
-        "Desk",
-        "Enabled",
-    )
+    assert (
+        assigned["userId"],
+        assigned["tokenName"],
+        assigned["tokenState"],
+        assigned["tokenStatus"],
+    ) == (alice, "Desk", "Activation Pending", "Enabled")
     shown = helpdesk.json("token", "show", "--serial", TOKEN_SPARE)
     assert (shown["assignedUserEmail"], shown["name"], shown["deviceType"]) == (
         "alice@acme.example",

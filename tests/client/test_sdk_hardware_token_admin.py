@@ -49,6 +49,7 @@ async def test_assign_then_unassign(stack: Stack, connect: Any) -> None:
     assert assigned.model_dump() == {
         "userId": alice,
         "tokenSerialNumber": TOKEN_SPARE,
+        "tokenState": "Activation Pending",
         "tokenName": "Alice's spare",
         "tokenStatus": "Enabled",
         "tokenStatusChangedBy": "helpdesk@acme.example",
@@ -138,3 +139,14 @@ async def test_clear_pin(stack: Stack, connect: Any) -> None:
     assert not_hers.value.description == (
         f"Hardware token {TOKEN_BOB} is not assigned to user {alice}"
     )
+
+
+def test_assign_reply_with_another_token_state_wording_parses() -> None:
+    """The cloud service's wording of `tokenState` may differ from ours: the SDK takes any."""
+    reply = SidTokenAssignmentResponse.model_validate_json(
+        '{"userId": "86beae30-8706-4a41-8b02-d6092ed3f896", "tokenSerialNumber": "000123456789",'
+        ' "tokenState": "Activation Completed", "tokenName": "My SecurID Token 789",'
+        ' "tokenStatus": "Enabled", "tokenStatusChangedBy": "admin@example.com",'
+        ' "tokenStatusChangedAt": "2026-11-22T07:10:00.000Z"}'
+    )
+    assert reply.tokenState == "Activation Completed"

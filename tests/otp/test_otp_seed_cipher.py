@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from mfadesk.otp import SeedCipher, SeedDecryptionError
+from mfadesk.otp.seed_cipher import SeedCipher, SeedDecryptionError
 
 SERIAL = "000123456789"
 

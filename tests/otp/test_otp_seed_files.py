@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from pskc import PSKC
 
-from mfadesk.otp import (
+from mfadesk.otp.seed_files import (
     ImportedSeed,
     Rejected,
     SeedFileError,

@@ -17,7 +17,8 @@ import pytest
 from securid import Token
 from securid.stoken import StokenFile
 
-from mfadesk.otp import load_seed_file, tokencode
+from mfadesk.otp.seed_files import load_seed_file
+from mfadesk.otp.tokencodes import tokencode
 
 StokenRunner = Callable[..., str]  # the `stoken` fixture (conftest.py)
 SdtidBuilder = Callable[..., bytes]  # the `sdtid_builder` fixture

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from securid import Token
 
-from mfadesk.otp import Match, TokenGenerator, find_interval, find_match, tokencode
+from mfadesk.otp.tokencodes import Match, TokenGenerator, find_interval, find_match, tokencode
 
 SEED = bytes.fromhex("0f3f7439c2f122e0443ca8ea9bc263a7")
 SERIAL = "530965299048"

@@ -22,6 +22,7 @@ from mfadesk.services.provisioning import (
 )
 from mfadesk.services.user_events import user_event_page
 from tests.conftest import Stack
+from tests.support.openapi import CONFORMANCE
 from tests.support.tenant import TOKEN_ALICE
 
 AUTHN = "/mfa/v1_1/authn"
@@ -65,6 +66,8 @@ class Agent:
             base_url=self.stack.server.base_url + AUTHN,
             headers={"client-key": self.key, "Accept": "application/json"},
             timeout=30,
+            # Every reply must match the OpenAPI document (tests/support/openapi.py).
+            event_hooks={"response": [CONFORMANCE.check]},
         )
 
     def post(self, path: str, body: Any) -> httpx.Response:

@@ -18,6 +18,7 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, app: Any, port: int) -> None:
+        self.app = app
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(

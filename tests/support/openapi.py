@@ -1,9 +1,9 @@
 """Check real responses against the generated OpenAPI document.
 
-`Stack.client()` runs `CONFORMANCE.check` on every response, so every API test doubles as a
-test that the document tells the truth: a documented operation answering a status it does not
-declare, or a body that does not match the declared schema (or carries a field the schema does
-not name), fails the test that made the call.
+`Stack.client()` and the authentication tests' `Agent` run `CONFORMANCE.check` on every
+response, so every API test doubles as a test that the documents tell the truth: a documented
+operation answering a status it does not declare, or a body that does not match the declared
+schema (or carries a field the schema does not name), fails the test that made the call.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from mfadesk.api.openapi import build_document
+from mfadesk.api.openapi import AUTHN_API, build_document
 
 
 def _strict(schema: Any) -> Any:
@@ -79,4 +79,14 @@ class Conformance:
         assert not errors, f"{where} {status} body does not match the document: {errors[0]}"
 
 
-CONFORMANCE = Conformance(build_document())
+def _both_apis() -> dict[str, Any]:
+    """The admin document with the authentication API's paths and schemas added (the two share
+    their error bodies, by name and by schema)."""
+    admin, authn = build_document(), build_document(AUTHN_API)
+    schemas = admin["components"]["schemas"]
+    for name, schema in authn["components"]["schemas"].items():
+        assert schemas.setdefault(name, schema) == schema, f"two schemas named {name}"
+    return {**admin, "paths": {**admin["paths"], **authn["paths"]}}
+
+
+CONFORMANCE = Conformance(_both_apis())

@@ -20,7 +20,9 @@ from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
-from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets, RedisBuckets
+from mfadesk.api.limits import RequestLimits
+from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
+from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.state import AppState
@@ -43,35 +45,38 @@ def _public_key_lookup(db: Database) -> PublicKeyLookup:
     return lookup
 
 
-def _buckets(settings: Settings, redis: Redis | None, db: Database) -> tuple[Buckets, Buckets]:
+def _bucket_set(
+    settings: Settings, link: RedisLink | None, namespace: str, rate: float, burst: float
+) -> Buckets:
+    """In Redis if there is one; else, and while Redis is out of reach, the worker's own
+    buckets with its share of the limit (so the deployment as a whole never exceeds it)."""
+    workers = max(1, settings.workers)
+    own = MemoryBuckets(rate / workers, max(1.0, burst / workers))
+    return own if link is None else RedisBuckets(link, namespace, rate, burst, own)
+
+
+def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[Buckets, Buckets]:
+    """Per API key, and per client IP for refused logins on the admin API."""
     rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
     fail_rate, fail_burst = settings.auth_failure_per_second, settings.auth_failure_burst
-    if redis is not None:
-        return (
-            RedisBuckets(redis, "key", rate, burst),
-            RedisBuckets(redis, "authfail", fail_rate, fail_burst),
-        )
-    workers = max(1, settings.workers)
-    if workers == 1:
-        return MemoryBuckets(rate, burst), MemoryBuckets(fail_rate, fail_burst)
-    # Several workers without Redis. A key's requests go through each worker's own bucket with
-    # its share of the limit, so the deployment as a whole never exceeds it. Refused logins are
-    # counted in the database instead: a client that keeps one connection (one worker) must
-    # still get the whole burst of failures, and that path writes an audit record anyway.
-    return (
-        MemoryBuckets(rate / workers, max(1.0, burst / workers)),
-        DatabaseBuckets(db, "authfail", fail_rate, fail_burst),
-    )
+    keys = _bucket_set(settings, link, "key", rate, burst)
+    if link is None and settings.workers > 1:
+        # Several workers without Redis: refused logins are counted in the database. A client
+        # that keeps one connection (one worker) must still get the whole burst of failures,
+        # and that path writes an audit record anyway.
+        return keys, DatabaseBuckets(db, "authfail", fail_rate, fail_burst)
+    return keys, _bucket_set(settings, link, "authfail", fail_rate, fail_burst)
 
 
-def _authn_buckets(settings: Settings, redis: Redis | None) -> Buckets:
-    """The client-keys' buckets on /mfa. Never in the database: a throttled agent call must not
-    touch it. Without Redis each worker has its share of the limit."""
+def _authn_buckets(settings: Settings, link: RedisLink | None) -> tuple[Buckets, Buckets]:
+    """On /mfa: per accepted client-key, and per client IP for refused client-keys. Never in
+    the database: a throttled agent call or a refused key must not write to it."""
     rate, burst = settings.authn_rate_limit_per_second, settings.authn_rate_limit_burst
-    if redis is not None:
-        return RedisBuckets(redis, "authn", rate, burst)
-    workers = max(1, settings.workers)
-    return MemoryBuckets(rate / workers, max(1.0, burst / workers))
+    fail_rate, fail_burst = settings.auth_failure_per_second, settings.auth_failure_burst
+    return (
+        _bucket_set(settings, link, "authn", rate, burst),
+        _bucket_set(settings, link, "authnfail", fail_rate, fail_burst),
+    )
 
 
 def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppState, Redis | None]:
@@ -81,19 +86,44 @@ def build_state(settings: Settings, env: ServiceEnv | None = None) -> tuple[AppS
             keys=load_server_keys(settings.secret_key_file),
             offline_cost_log2=settings.offline_hash_cost_log2,
         )
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    key_buckets, failure_buckets = _buckets(settings, redis, db)
-    authn_buckets = _authn_buckets(settings, redis)
+    redis = connect(settings.redis_url) if settings.redis_url else None
+    link = None if redis is None else RedisLink(redis)
+    key_buckets, failure_buckets = _buckets(settings, link, db)
+    authn_buckets, refused_key_buckets = _authn_buckets(settings, link)
     verifier = TokenVerifier(
         AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
     )
-    state = AppState(settings, db, env, verifier, key_buckets, failure_buckets, authn_buckets)
+    state = AppState(
+        settings,
+        db,
+        env,
+        verifier,
+        key_buckets,
+        failure_buckets,
+        authn_buckets,
+        refused_key_buckets,
+    )
     return state, redis
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path (``Allow`` of a 405)."""
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.status_code == 405:
-        return error_response(405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported here")
+        response = error_response(
+            405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported here"
+        )
+        response.headers["Allow"] = _allowed_methods(request)
+        return response
     return error_response(404, "NOT_FOUND", f"No endpoint at {request.url.path}")
 
 
@@ -102,24 +132,37 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 class _App(Starlette):
-    """Starlette, with a short way in for the admin endpoints.
+    """Starlette, with the request limits checked first and a short way in for the admin
+    endpoints.
 
-    Their pipeline answers every request itself (errors included), so Starlette's error and
+    Every HTTP request is held to `RequestLimits` (431/413) before anything else. The admin
+    endpoints' pipeline answers every request itself (errors included), so Starlette's error and
     exception middleware and its route-by-route search add nothing but time: a request that
     fully matches an endpoint goes straight to it. Everything else (unknown paths, wrong
     methods, lifespan) and every request once middleware has been added takes the usual way.
     """
 
     def __init__(
-        self, *, endpoint_routes: list[Route], other_routes: list[BaseRoute], **kwargs: Any
+        self,
+        *,
+        endpoint_routes: list[Route],
+        other_routes: list[BaseRoute],
+        limits: RequestLimits,
+        **kwargs: Any,
     ) -> None:
         super().__init__(routes=[*endpoint_routes, *other_routes], **kwargs)
+        self._limits = limits
         self._by_method: dict[str, list[Route]] = {}
         for route in endpoint_routes:
             for method in route.methods or ():
                 self._by_method.setdefault(method, []).append(route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refused, receive = self._limits.admit(scope, receive)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         if (
             scope["type"] == "http"
             and not self.user_middleware
@@ -147,7 +190,9 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     # Starlette's middleware.
     other_routes: list[BaseRoute] = [
         *docs_routes(),
-        *authn_routes(settings, state.db, state.env, state.authn_buckets),
+        *authn_routes(
+            settings, state.db, state.env, state.authn_buckets, state.refused_key_buckets
+        ),
     ]
 
     @contextlib.asynccontextmanager
@@ -162,6 +207,7 @@ def create_app(settings: Settings, env: ServiceEnv | None = None) -> Starlette:
     app = _App(
         endpoint_routes=endpoint_routes,
         other_routes=other_routes,
+        limits=RequestLimits(settings.max_body_bytes),
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )

@@ -41,7 +41,7 @@ class AudiencePolicy:
         forms.add((scheme, host, port, ""))  # the bare origin, even behind a path prefix
         self._accepted = frozenset(forms)
 
-    def accepts(self, audience: object) -> bool:
-        if isinstance(audience, list):
-            return any(self.accepts(item) for item in audience)
-        return isinstance(audience, str) and _origin(audience) in self._accepted
+    def accepts(self, audience: str | list[str]) -> bool:
+        """Whether ``aud`` (one string, or an array of them) names this deployment."""
+        names = [audience] if isinstance(audience, str) else audience
+        return any(_origin(name) in self._accepted for name in names)

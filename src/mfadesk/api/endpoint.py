@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mfadesk.api.bodies import read_body
 from mfadesk.api.jwt_auth import TokenRejected
 from mfadesk.api.responses import (
     auth_failure_response,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from mfadesk.api.state import AppState
 
 ADMIN_BASE = "/AdminInterface/restapi"
-MALFORMED_BODY = "Malformed JSON request body."
 log = logging.getLogger("mfadesk.api")
 
 P = ParamSpec("P")
@@ -94,29 +94,6 @@ class AdminRequest:
         return await db.run(work)
 
 
-async def read_body(http: Request, model: type[M]) -> M:
-    """The request body as ``model``, or the contract's 400."""
-    raw = await http.body()
-    try:
-        return model.model_validate_json(raw or b"null")
-    except ValidationError as error:
-        raise BadRequest(describe_body_error(model, error)) from error
-
-
-def describe_body_error(model: type[RequestModel], error: ValidationError) -> str:
-    """The 400 description of a body that does not validate."""
-    problems = error.errors(include_url=False)
-    if any(p["type"] in ("json_invalid", "json_type") for p in problems):
-        return MALFORMED_BODY
-    if problems and problems[0]["type"] == "model_type":
-        return MALFORMED_BODY if model.invalid_description is None else model.invalid_description
-    if model.invalid_description is not None:
-        return model.invalid_description
-    first = problems[0]
-    where = ".".join(str(part) for part in first["loc"]) or "body"
-    return f"{where}: {first['msg']}"
-
-
 Handler = Callable[[AdminRequest], Awaitable[Response]]
 
 
@@ -138,10 +115,16 @@ class Endpoint:
         return ADMIN_BASE + self.path
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+def _bearer(request: Request) -> str:
+    """The bearer token of the one ``Authorization`` header, else `TokenRejected`. Several
+    headers are refused: a proxy in front may have judged another one than we would."""
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:
+        raise TokenRejected("several Authorization headers")
+    scheme, _, token = (headers[0] if headers else "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRejected("no bearer token")
+    return token.strip()
 
 
 async def _refuse(
@@ -167,12 +150,19 @@ async def _refuse(
 
 
 def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
-        token = _bearer(request)
-        if token is None:
-            return await _refuse(state, request, "no bearer token", None)
+    async def answer(request: Request) -> Response:
+        """Every request gets the contract's bodies: whatever fails on the way in (the JWT's
+        check, a rate-limit bucket, the audit of a refusal) or in the handler is a JSON 500,
+        never the server's bare one."""
         try:
-            access_id = await state.verifier.verify(token)
+            return await handle(request)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.path)
+            return internal_error_response()
+
+    async def handle(request: Request) -> Response:
+        try:
+            access_id = await state.verifier.verify(_bearer(request))
         except TokenRejected as rejected:
             return await _refuse(state, request, rejected.reason, rejected.access_id)
         retry = await state.key_buckets.take(access_id)
@@ -193,11 +183,8 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
-        except Exception:
-            log.exception("unhandled error in %s %s", endpoint.method, endpoint.path)
-            return internal_error_response()
 
-    return handle
+    return answer
 
 
 def _key_is_active(state: AppState, call: Call) -> bool:

@@ -7,6 +7,8 @@ request, inside the use case's transaction.
 
 from __future__ import annotations
 
+import json
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,11 +19,13 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from mfadesk.api.audience import AudiencePolicy
+from mfadesk.api.lru import Lru
 from mfadesk.domain.clock import Clock
 
 MAX_LIFETIME_SECONDS = 3600
 SKEW_SECONDS = 60
 _REQUIRED_CLAIMS = ("sub", "aud", "iat", "exp")
+_MAX_REASON = 200  # a refusal's reason goes to the audit trail: never the whole claim
 _DECODE_OPTIONS: Any = {
     "verify_signature": True,
     "verify_exp": False,  # time rules are ours, on the injected clock
@@ -38,9 +42,40 @@ class TokenRejected(Exception):
     """Why a JWT was refused; `access_id` is the claimed subject, if one could be read."""
 
     def __init__(self, reason: str, access_id: str | None = None) -> None:
+        reason = reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
         super().__init__(reason)
         self.reason = reason
         self.access_id = access_id
+
+
+def _not_a_number(literal: str) -> float:
+    raise ValueError(f"{literal} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400
+        raise ValueError(f"{text} is beyond a finite number")
+    return number
+
+
+class _StrictJWT(jwt.PyJWT):
+    """PyJWT, reading the claims as JSON as RFC 8259 defines it: ``NaN``, ``Infinity`` and
+    numbers too large for a float are not numbers, so a token carrying them is malformed."""
+
+    def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
+        try:
+            payload = json.loads(
+                decoded["payload"], parse_constant=_not_a_number, parse_float=_finite
+            )
+        except (ValueError, RecursionError) as error:
+            raise jwt.DecodeError(f"Invalid payload string: {error}") from error
+        if not isinstance(payload, dict):
+            raise jwt.DecodeError("Invalid payload string: must be a json object")
+        return payload
+
+
+_JWT = _StrictJWT()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +84,28 @@ class _Verified:
     expires: float
 
 
-def _number(claims: dict[str, Any], name: str) -> float:
+def _numeric_date(claims: dict[str, Any], name: str) -> float:
+    """A NumericDate claim (RFC 7519 §2): a finite JSON number."""
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    number = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            number = math.nan
+    if not math.isfinite(number):
         raise TokenRejected(f"claim {name} is not a NumericDate", claims.get("sub"))
-    return float(value)
+    return number
+
+
+def _audience(claims: dict[str, Any], subject: str) -> str | list[str]:
+    """``aud``: a string or an array of strings (RFC 7519 §4.1.3), nothing deeper."""
+    audience = claims["aud"]
+    if isinstance(audience, str):
+        return audience
+    if isinstance(audience, list) and all(isinstance(item, str) for item in audience):
+        return audience
+    raise TokenRejected("claim aud is not a string or an array of strings", subject)
 
 
 class TokenVerifier:
@@ -69,7 +121,7 @@ class TokenVerifier:
         self._public_key_of = public_key_of
         self._cache: OrderedDict[str, _Verified] = OrderedDict()
         self._cache_size = cache_size
-        self._keys: dict[str, RSAPublicKey] = {}
+        self._keys: Lru[str, RSAPublicKey] = Lru(cache_size)
 
     async def verify(self, token: str) -> str:
         """The accessID of a valid token, or TokenRejected."""
@@ -89,7 +141,7 @@ class TokenVerifier:
     async def _verify_fully(self, token: str, now: float) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
+            unverified = _JWT.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as error:
             raise TokenRejected(f"malformed token: {error}") from error
         subject = unverified.get("sub")
@@ -99,13 +151,14 @@ class TokenVerifier:
             raise TokenRejected("no subject")
         key = await self._key(subject)
         try:
-            claims = jwt.decode(token, key, algorithms=["RS256"], options=_DECODE_OPTIONS)
+            claims = _JWT.decode(token, key, algorithms=["RS256"], options=_DECODE_OPTIONS)
         except jwt.PyJWTError as error:
             raise TokenRejected(f"bad signature: {error}", subject) from error
         for name in _REQUIRED_CLAIMS:
             if name not in claims:
                 raise TokenRejected(f"claim {name} is missing", subject)
-        issued, expires = _number(claims, "iat"), _number(claims, "exp")
+        issued, expires = _numeric_date(claims, "iat"), _numeric_date(claims, "exp")
+        not_before = _numeric_date(claims, "nbf") if "nbf" in claims else None
         if expires <= now - SKEW_SECONDS:
             raise TokenRejected("token expired", subject)
         if issued > now + SKEW_SECONDS:
@@ -114,8 +167,11 @@ class TokenVerifier:
             raise TokenRejected("token expires before it was issued", subject)
         if expires - issued > MAX_LIFETIME_SECONDS + SKEW_SECONDS:
             raise TokenRejected("token lifetime exceeds one hour", subject)
-        if not self._audience.accepts(claims["aud"]):
-            raise TokenRejected(f"audience {claims['aud']!r} does not name this service", subject)
+        if not_before is not None and not_before > now + SKEW_SECONDS:
+            raise TokenRejected("token not valid yet (nbf)", subject)
+        audience = _audience(claims, subject)
+        if not self._audience.accepts(audience):
+            raise TokenRejected(f"audience {audience!r} does not name this service", subject)
         return _Verified(subject, expires)
 
     async def _key(self, access_id: str) -> RSAPublicKey:
@@ -128,7 +184,5 @@ class TokenVerifier:
         loaded = load_pem_public_key(pem.encode())
         if not isinstance(loaded, RSAPublicKey):
             raise TokenRejected("stored key is not RSA", access_id)
-        if len(self._keys) >= self._cache_size:
-            self._keys.clear()
-        self._keys[access_id] = loaded
+        self._keys.put(access_id, loaded)
         return loaded

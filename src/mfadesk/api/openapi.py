@@ -1,13 +1,15 @@
-"""The OpenAPI 3.1 document of the admin API, generated from the `Endpoint` declarations.
+"""The OpenAPI 3.1 documents of the two APIs, generated from their endpoint declarations.
 
 Paths, methods, path and query parameters, request bodies and every status code with its
-body schema come from `mfadesk.api.routes.ENDPOINTS`; body schemas are the wire models'
-JSON schemas (pydantic), collected under ``components/schemas``. What the pipeline itself can
-answer on any endpoint (403 in the filter's format, 429, 500, and 400 for bad query
-parameters) is added where a declaration leaves it out, so the document cannot promise less
-than the server does.
+body schema come from the declarations (`mfadesk.api.routes.ENDPOINTS` for the admin API,
+`mfadesk.api.authn.AUTHN_ENDPOINTS` for the authentication API); body schemas are the wire
+models' JSON schemas (pydantic), collected under ``components/schemas``. What the app answers
+on any operation (the refusal of its credentials in the filter's format, 413, 429, 431, 500,
+and for the admin API 400 for bad query parameters) is added where a declaration leaves it
+out, so a document cannot promise less than the server does.
 
-Regenerate the committed copy with ``python -m mfadesk.api.openapi > docs/openapi.json``.
+Regenerate the committed copies with ``python -m mfadesk.api.openapi > docs/openapi.json`` and
+``python -m mfadesk.api.openapi authn > docs/openapi-authn.json``.
 """
 
 from __future__ import annotations
@@ -15,32 +17,119 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from mfadesk import __version__
-from mfadesk.api.endpoint import Endpoint, Outcome
+from mfadesk.api.authn import AUTHN_ENDPOINTS
+from mfadesk.api.authn.outcomes import UNAUTHORIZED
+from mfadesk.api.endpoint import Outcome
+from mfadesk.api.limits import MAX_HEADER_BYTES, MAX_HEADER_FIELDS
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.routes.outcomes import BAD_REQUEST, SERVER_ERROR, TOO_MANY
-from mfadesk.wire.errors import AuthErrorBody
+from mfadesk.wire.base import QueryModel, RequestModel
+from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 
 OPENAPI_VERSION = "3.1.0"
-SECURITY_SCHEME = "adminJwt"
 _REF = "#/components/schemas/{model}"
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 _JSON = "application/json"
-_REFUSED = Outcome("Not authorized: the JWT was refused (security filter body).", AuthErrorBody)
+_PAYLOAD_TOO_LARGE = Outcome(
+    "The request body is larger than the deployment allows (`MFADESK_MAX_BODY_BYTES`, 1 MiB "
+    "by default); answered before it is read, and the connection is closed.",
+    ErrorBody,
+)
+_HEAD_TOO_LARGE = Outcome(
+    f"More than {MAX_HEADER_FIELDS} header fields, or more than {MAX_HEADER_BYTES} bytes of "
+    "them; the connection is closed.",
+    ErrorBody,
+)
 
-_DESCRIPTION = (
-    "Self-hostable RSA SecurID Cloud Administration REST API: emergency tokencodes, SID700 "
-    "hardware tokens, SecurID DS100 OTP credentials, users and the administration audit log. "
-    "Every call carries `Authorization: Bearer <JWT>`, an RS256 JWT signed with the "
-    "administrator's API key (`sub` = accessID, `aud` = the admin REST base URL, `iat`, `exp`, "
-    "at most one hour). Errors are `{code, description}`; a refused JWT is a 403 in the "
-    "security filter's format."
+
+class Operation(Protocol):
+    """What a document needs of an endpoint declaration (`Endpoint`, `AuthnEndpoint`)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def full_path(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def request_model(self) -> type[RequestModel] | None: ...
+    @property
+    def query_model(self) -> type[QueryModel] | None: ...
+    @property
+    def outcomes(self) -> Mapping[int, Outcome]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """One API's document: its operations and what the app answers on every one of them."""
+
+    title: str
+    description: str
+    operations: Sequence[Operation]
+    security_name: str
+    security_scheme: dict[str, Any]
+    refused_status: int  # the refusal of the credentials, in the security filter's format
+    refused: Outcome
+    bad_query: Outcome | None  # the answer to a bad query parameter, if the API has one
+
+
+ADMIN_API = Api(
+    title="mfadesk Cloud Administration REST API",
+    description=(
+        "Self-hostable RSA SecurID Cloud Administration REST API: emergency tokencodes, SID700 "
+        "hardware tokens, SecurID DS100 OTP credentials, users and the administration audit "
+        "log. Every call carries `Authorization: Bearer <JWT>`, an RS256 JWT signed with the "
+        "administrator's API key (`sub` = accessID, `aud` = the admin REST base URL, `iat`, "
+        "`exp`, at most one hour). Errors are `{code, description}`; a refused JWT is a 403 in "
+        "the security filter's format. The authentication API agents call is documented "
+        "apart: `/mfa/v1_1/openapi.json`."
+    ),
+    operations=ENDPOINTS,
+    security_name="adminJwt",
+    security_scheme={
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "RS256 JWT signed with the administrator's API key.",
+    },
+    refused_status=403,
+    refused=Outcome("Not authorized: the JWT was refused (security filter body).", AuthErrorBody),
+    bad_query=BAD_REQUEST,
+)
+
+AUTHN_API = Api(
+    title="mfadesk SecurID Authentication API",
+    description=(
+        "What authentication agents call to authenticate users (`/mfa/v1_1`): initialize an "
+        "attempt, verify credentials, ask its status, cancel it; prompt texts and offline "
+        "emergency tokencode data. Every call carries the agent's `client-key` header. A wrong "
+        "credential is no HTTP error: it is HTTP 200 with `attemptResponseCode` `FAIL`. "
+        "Transport errors are `{code, description}`; a missing or unknown `client-key` is a "
+        "401 in the security filter's format."
+    ),
+    operations=AUTHN_ENDPOINTS,
+    security_name="clientKey",
+    security_scheme={
+        "type": "apiKey",
+        "in": "header",
+        "name": "client-key",
+        "description": "The agent's key, as printed once by `mfadesk authn-key add`.",
+    },
+    refused_status=401,
+    refused=UNAUTHORIZED,
+    bad_query=None,
 )
 
 
@@ -49,16 +138,18 @@ def _operation_id(summary: str) -> str:
     return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _outcomes(endpoint: Endpoint) -> dict[int, Outcome]:
-    """The declared outcomes plus those the pipeline gives every authenticated endpoint."""
-    outcomes = dict(endpoint.outcomes)
-    if endpoint.query_model is not None:
-        outcomes.setdefault(400, BAD_REQUEST)
-    forbidden = outcomes.get(403, _REFUSED)
-    if AuthErrorBody not in forbidden.models:
-        forbidden = Outcome(forbidden.description, AuthErrorBody, forbidden.models)
-    outcomes[403] = forbidden
+def _outcomes(api: Api, operation: Operation) -> dict[int, Outcome]:
+    """The declared outcomes plus those the app gives every operation."""
+    outcomes = dict(operation.outcomes)
+    if operation.query_model is not None and api.bad_query is not None:
+        outcomes.setdefault(400, api.bad_query)
+    refused = outcomes.get(api.refused_status, api.refused)
+    if AuthErrorBody not in refused.models:
+        refused = Outcome(refused.description, AuthErrorBody, refused.models)
+    outcomes[api.refused_status] = refused
+    outcomes.setdefault(413, _PAYLOAD_TOO_LARGE)
     outcomes.setdefault(429, TOO_MANY)
+    outcomes.setdefault(431, _HEAD_TOO_LARGE)
     outcomes.setdefault(500, SERVER_ERROR)
     return dict(sorted(outcomes.items()))
 
@@ -66,12 +157,12 @@ def _outcomes(endpoint: Endpoint) -> dict[int, Outcome]:
 class _Schemas:
     """Every body model once, named as pydantic names it, under ``components/schemas``."""
 
-    def __init__(self, endpoints: Sequence[Endpoint]) -> None:
+    def __init__(self, api: Api) -> None:
         wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = []
-        for endpoint in endpoints:
-            if endpoint.request_model is not None:
-                wanted.append((endpoint.request_model, "validation"))
-            for outcome in _outcomes(endpoint).values():
+        for operation in api.operations:
+            if operation.request_model is not None:
+                wanted.append((operation.request_model, "validation"))
+            for outcome in _outcomes(api, operation).values():
                 wanted.extend((model, "serialization") for model in outcome.models)
         unique = list(dict.fromkeys(wanted))
         refs, definitions = models_json_schema(unique, ref_template=_REF)
@@ -122,73 +213,71 @@ def _response(outcome: Outcome, schemas: _Schemas, status: int) -> dict[str, Any
     return response
 
 
-def _operation(endpoint: Endpoint, schemas: _Schemas, operation_id: str) -> dict[str, Any]:
-    operation: dict[str, Any] = {
-        "tags": [endpoint.tag],
-        "summary": endpoint.summary,
+def _operation(
+    api: Api, operation: Operation, schemas: _Schemas, operation_id: str
+) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "tags": [operation.tag],
+        "summary": operation.summary,
         "operationId": operation_id,
     }
-    parameters = _path_parameters(endpoint.path) + _query_parameters(endpoint.query_model)
+    parameters = _path_parameters(operation.path) + _query_parameters(operation.query_model)
     if parameters:
-        operation["parameters"] = parameters
-    if endpoint.request_model is not None:
-        operation["requestBody"] = {
+        described["parameters"] = parameters
+    if operation.request_model is not None:
+        described["requestBody"] = {
             "required": True,
-            "content": {_JSON: {"schema": schemas.ref(endpoint.request_model, "validation")}},
+            "content": {_JSON: {"schema": schemas.ref(operation.request_model, "validation")}},
         }
-    operation["responses"] = {
+    described["responses"] = {
         str(status): _response(outcome, schemas, status)
-        for status, outcome in _outcomes(endpoint).items()
+        for status, outcome in _outcomes(api, operation).items()
     }
-    return operation
+    return described
 
 
-def _unique_ids(endpoints: Iterable[Endpoint]) -> list[str]:
+def _unique_ids(operations: Iterable[Operation]) -> list[str]:
     seen: dict[str, int] = {}
     ids = []
-    for endpoint in endpoints:
-        base = _operation_id(endpoint.summary)
+    for operation in operations:
+        base = _operation_id(operation.summary)
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}{seen[base]}")
     return ids
 
 
-def build_document(endpoints: Sequence[Endpoint] = ENDPOINTS) -> dict[str, Any]:
-    """The OpenAPI 3.1 document (paths are full, ``/AdminInterface/restapi/...``)."""
-    schemas = _Schemas(endpoints)
+def build_document(api: Api = ADMIN_API) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `api` (paths in full, as clients write them)."""
+    schemas = _Schemas(api)
     paths: dict[str, dict[str, Any]] = {}
-    for endpoint, operation_id in zip(endpoints, _unique_ids(endpoints), strict=True):
-        item = paths.setdefault(endpoint.full_path, {})
-        item[endpoint.method.lower()] = _operation(endpoint, schemas, operation_id)
+    operations = api.operations
+    for operation, operation_id in zip(operations, _unique_ids(operations), strict=True):
+        item = paths.setdefault(operation.full_path, {})
+        item[operation.method.lower()] = _operation(api, operation, schemas, operation_id)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
-            "title": "mfadesk Cloud Administration REST API",
+            "title": api.title,
             "version": __version__,
-            "description": _DESCRIPTION,
+            "description": api.description,
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
-        "tags": [{"name": tag} for tag in dict.fromkeys(e.tag for e in endpoints)],
-        "security": [{SECURITY_SCHEME: []}],
+        "tags": [{"name": tag} for tag in dict.fromkeys(o.tag for o in operations)],
+        "security": [{api.security_name: []}],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas.components,
-            "securitySchemes": {
-                SECURITY_SCHEME: {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": "RS256 JWT signed with the administrator's API key.",
-                }
-            },
+            "securitySchemes": {api.security_name: api.security_scheme},
         },
     }
 
 
-def document_json(endpoints: Sequence[Endpoint] = ENDPOINTS) -> str:
-    """The document as committed in ``docs/openapi.json`` (stable formatting)."""
-    return json.dumps(build_document(endpoints), indent=2, ensure_ascii=False) + "\n"
+def document_json(api: Api = ADMIN_API) -> str:
+    """The document as committed in ``docs/`` (stable formatting)."""
+    return json.dumps(build_document(api), indent=2, ensure_ascii=False) + "\n"
 
+
+APIS = {"admin": ADMIN_API, "authn": AUTHN_API}
 
 if __name__ == "__main__":
-    sys.stdout.write(document_json())
+    sys.stdout.write(document_json(APIS[sys.argv[1] if len(sys.argv) > 1 else "admin"]))

@@ -1,9 +1,9 @@
-"""Token buckets: per API key, and per client IP for failed authentications.
+"""Token buckets: per API key, per client-key, and per client IP for refused authentications.
 
-`MemoryBuckets` serves one process; `RedisBuckets` shares the buckets between all workers of a
-deployment (atomic Lua script on the Redis server's clock); `DatabaseBuckets` shares them through
-the database, for the failed-authentication buckets of several workers without Redis (a path
-that writes an audit record per request anyway).
+`MemoryBuckets` serves one process; `DatabaseBuckets` shares them through the database, for the
+admin API's refused-login buckets of several workers without Redis (a path that writes an audit
+record per request anyway); `redis_buckets.RedisBuckets` shares them between all workers in
+Redis. The in-memory stores are bounded and forget the least recently used key first.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from redis.asyncio import Redis
-
+from mfadesk.api.lru import Lru
 from mfadesk.domain.rate_buckets import Bucket, seconds_until_a_token, take_token
 from mfadesk.services.rate_buckets import forget_full_buckets, take_shared_token
 from mfadesk.store.database import Database
@@ -37,55 +36,16 @@ class MemoryBuckets:
         self._rate = rate
         self._burst = burst
         self._monotonic = monotonic
-        self._state: dict[str, Bucket] = {}
-        self._max_keys = max_keys
+        # Forgetting a bucket refills it: a flood of distinct keys pushes out the idle ones,
+        # never the bucket of a key that keeps coming.
+        self._state: Lru[str, Bucket] = Lru(max_keys)
 
     async def take(self, key: str) -> int | None:
         bucket, allowed = take_token(
             self._state.get(key), self._rate, self._burst, self._monotonic()
         )
-        if len(self._state) >= self._max_keys and key not in self._state:
-            # A flood of distinct keys: forgetting refills buckets, it never blocks wrongly.
-            self._state.clear()
-        self._state[key] = bucket
+        self._state.put(key, bucket)
         return None if allowed else seconds_until_a_token(bucket.tokens, self._rate)
-
-
-_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {allowed, tostring(tokens)}
-"""
-
-
-class RedisBuckets:
-    def __init__(self, redis: Redis, namespace: str, rate: float, burst: float) -> None:
-        self._redis = redis
-        self._namespace = namespace
-        self._rate = rate
-        self._burst = burst
-        self._script = redis.register_script(_TAKE)
-
-    async def take(self, key: str) -> int | None:
-        allowed, tokens = await self._script(
-            keys=[f"mfadesk:{self._namespace}:{key}"], args=[self._rate, self._burst]
-        )
-        if int(allowed) == 1:
-            return None
-        return seconds_until_a_token(float(tokens), self._rate)
 
 
 class DatabaseBuckets:
@@ -109,8 +69,7 @@ class DatabaseBuckets:
         self._rate = rate
         self._burst = burst
         self._clock = clock
-        self._refused_until: dict[str, float] = {}
-        self._max_refused = max_refused
+        self._refused_until: Lru[str, float] = Lru(max_refused)  # forgetting costs a read
         self._takes = 0
 
     async def take(self, key: str) -> int | None:
@@ -119,14 +78,12 @@ class DatabaseBuckets:
         if until is not None:
             if now < until:
                 return max(1, math.ceil(until - now))
-            del self._refused_until[key]
+            self._refused_until.pop(key)
         self._takes += 1
         purge = self._takes % self.PURGE_EVERY == 0
         retry = await self._db.run(self._take, f"{self._namespace}:{key}", now, purge)
         if retry is not None:
-            if len(self._refused_until) >= self._max_refused:
-                self._refused_until.clear()  # forgetting only costs a database read
-            self._refused_until[key] = now + retry
+            self._refused_until.put(key, now + retry)
         return retry
 
     def _take(self, key: str, now: float, purge: bool) -> int | None:

@@ -7,7 +7,7 @@ import time
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from mfadesk.domain.errors import DomainError, RateLimited
+from mfadesk.domain.errors import DomainError, PayloadTooLarge, RateLimited
 from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 
 JSON = "application/json"
@@ -30,6 +30,9 @@ def domain_error_response(error: DomainError) -> Response:
     response = error_response(error.status, error.reason, error.description)
     if isinstance(error, RateLimited):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
+    if isinstance(error, PayloadTooLarge):
+        # The rest of the body is not wanted: the server closes instead of reading it all.
+        response.headers["Connection"] = "close"
     return response
 
 

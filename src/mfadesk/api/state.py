@@ -20,3 +20,4 @@ class AppState:
     key_buckets: Buckets
     failure_buckets: Buckets
     authn_buckets: Buckets  # per client-key, on /mfa
+    refused_key_buckets: Buckets  # per client IP, refused client-keys on /mfa

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
+import sys
 from pathlib import Path
 
 import click
 
 from mfadesk.cli.admins import create_admin_key_file
-from mfadesk.cli.key_files import read_key_file
+from mfadesk.cli.key_files import read_key_file, stage_key_file
 from mfadesk.cli.runtime import Runtime, runtime
 from mfadesk.domain.admins import Role
 from mfadesk.domain.users import normalize_email
@@ -77,6 +80,29 @@ def _key_is_live(rt: Runtime, path: Path) -> bool:
     return found is not None and not found[1].revoked
 
 
+def _point_at(path: Path, url: str) -> bool:
+    """Make the key file name `url` (the demo served on another port); whether it changed."""
+    contents = read_key_file(path)
+    if contents is None or contents.adminRestApiUrl == url:
+        return False
+    os.replace(stage_key_file(path, contents.model_copy(update={"adminRestApiUrl": url})), path)
+    return True
+
+
+def own_command() -> str:
+    """How to call this `mfadesk` from here: by name if PATH finds it, else by its path
+    (``.venv/bin/mfadesk`` from a clone whose virtual environment is not activated)."""
+    script = Path(sys.executable).parent / "mfadesk"
+    if not script.exists():
+        return "mfadesk"
+    found = shutil.which("mfadesk")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return "mfadesk"
+    if script.is_relative_to(Path.cwd()):
+        return str(script.relative_to(Path.cwd()))
+    return str(script)
+
+
 @click.command("demo")
 @click.option(
     "--keys-dir",
@@ -89,33 +115,36 @@ def demo(keys_dir: Path) -> None:
     """Create (once) a demo company with users, tokens, a DS100 device and two admins."""
     with runtime() as rt:
         made = _ensure_objects(rt)
+        url = rt.settings.admin_rest_api_url
         key_files: list[tuple[str, Role, Path]] = []
         for email, role, filename in ADMINS:
             path = (keys_dir / filename).resolve()
             if not _key_is_live(rt, path):
                 create_admin_key_file(rt, email, role, path, COMPANY, f"demo {role} key")
                 made.append(f"{role} {email} with key file {path}")
+            elif _point_at(path, url):
+                made.append(f"key file {path} now names {url}")
             key_files.append((email, role, path))
-        url = rt.settings.admin_rest_api_url
     click.echo(f"Demo tenant '{COMPANY}': " + ("created" if made else "already in place"))
     for line in made:
         click.echo(f"  + {line}")
     click.echo("Key files (keep them secret):")
     for email, role, path in key_files:
         click.echo(f"  {role:<16} {email:<26} {path}")
-    click.echo(f"Admin API: {url}  (start it with: mfadesk serve)")
+    command = shlex.quote(own_command())
+    click.echo(f"Admin API: {url}  (served by `make run`, or `{command} serve`)")
     help_desk = shlex.quote(str(key_files[-1][2]))
     alice, serial = USERS[0][0], TOKENS[0][0]
-    click.echo("Then, from another shell, disable and enable Alice's token through the API:")
+    click.echo("Then, from another shell here, disable and enable Alice's token through the API:")
     for verb in ("disable", "enable"):
         click.echo(
-            f"  mfadesk api --key-file {help_desk} token {verb} --user {alice} --serial {serial}"
+            f"  {command} api --key-file {help_desk} token {verb} --user {alice} --serial {serial}"
         )
     click.echo("More: README.md 'The Python SDK and `mfadesk api`', docs/sdk.md.")
     click.echo(
         "Try a SecurID login: PINs are required, so a token's first login sets its PIN"
-        " (New PIN mode). Give alice a token with the public test seed and an agent key,"
+        " (New PIN mode). Give Alice a token with the public test seed, and an agent a key:"
     )
-    click.echo(f"  mfadesk token add --serial {TRY_SERIAL} --user {alice} --seed {TRY_SEED}")
-    click.echo("  mfadesk authn-key add --name try-it")
-    click.echo("then follow README.md 'Authenticating a user' (docs/authn.md: New PIN mode).")
+    click.echo(f"  {command} token add --serial {TRY_SERIAL} --user {alice} --seed {TRY_SEED}")
+    click.echo(f"  (umask 077 && {command} authn-key add --name try-it --json > var/try-it.json)")
+    click.echo("then README.md 'Authenticating a user' walks her through it (docs/authn.md 4b).")

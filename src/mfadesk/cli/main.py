@@ -20,11 +20,15 @@ COMMANDS = {
     "api": "mfadesk.cli.remote:api_group",  # remote administration through the SDK
     "authn-key": "mfadesk.cli.authn_keys:authn_key_group",
 }
+# `api` needs only the base install (the SDK); every other command works on the server's
+# database and needs the `server` extra.
+NEEDS_SERVER = {name: "server" for name in COMMANDS if name != "api"}
 
 
 @click.group(
     cls=LazyGroup,
     lazy_commands=COMMANDS,
+    extras=NEEDS_SERVER,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="mfadesk")

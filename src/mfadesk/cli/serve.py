@@ -38,7 +38,9 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     os.environ["MFADESK_DATABASE_URL"] = settings.database_url
     os.environ["MFADESK_SECRET_KEY_FILE"] = str(settings.secret_key_file)
     os.environ["MFADESK_WORKERS"] = str(workers)
-    click.echo(f"mfadesk serving {os.environ['MFADESK_PUBLIC_URL']}/AdminInterface/restapi/")
+    public_url = os.environ["MFADESK_PUBLIC_URL"]
+    click.echo(f"mfadesk serving {public_url}/AdminInterface/restapi/ and {public_url}/mfa/v1_1/")
+    click.echo(f"API documentation (Swagger UI): {public_url}/AdminInterface/restapi/docs")
     uvicorn.run(
         "mfadesk.api.app:create_app_from_env",
         factory=True,

@@ -17,7 +17,7 @@ MAX_OFFLINE_VALIDITY = timedelta(days=30)
 
 @dataclass(frozen=True, slots=True)
 class EmergencyAccessSettings:
-    """Company-level emergency-access configuration (defaults are ours: see api-reference.md)."""
+    """Company-level emergency-access configuration (defaults are ours: docs/decisions.md)."""
 
     locked: bool = False
     default_validity: timedelta = timedelta(days=7)

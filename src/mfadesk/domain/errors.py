@@ -10,6 +10,7 @@ gives for it, so the HTTP edge maps them in one place::
     ├── Forbidden             403  role may not perform the action
     ├── NotFound              404
     ├── Conflict              409
+    ├── PayloadTooLarge       413  a request body over the deployment's limit
     └── RateLimited           429
 """
 
@@ -65,6 +66,15 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     reason = "CONFLICT"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    reason = "PAYLOAD_TOO_LARGE"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body too large: at most {limit} bytes.")
+        self.limit = limit
 
 
 class RateLimited(DomainError):

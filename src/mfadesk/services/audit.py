@@ -11,6 +11,7 @@ from mfadesk.services.context import Call, ServiceEnv
 from mfadesk.store.audit import ChainReport
 from mfadesk.store.unit_of_work import UnitOfWork
 
+NO_COMPANY = "(no company: refused requests naming no known API key; in no export)"
 P = ParamSpec("P")
 T = TypeVar("T")
 UowFactory = Callable[[], UnitOfWork]
@@ -97,3 +98,20 @@ def record_rejected_token(
 def verify_chain(unit_of_work: UowFactory) -> ChainReport:
     with unit_of_work() as uow:
         return uow.audit.verify_chain()
+
+
+def events_by_company_name(unit_of_work: UowFactory, report: ChainReport) -> list[tuple[str, int]]:
+    """The report's counts under each company's name (by name), then the events of no company.
+
+    A company's count is what its admin log export counts over a window holding all its events;
+    the trail also holds refused requests that named no known API key, which belong to no
+    company and are in no export (docs/decisions.md, "Admin audit export")."""
+    with unit_of_work() as uow:
+        names = {company.id: company.name for company in uow.companies.list()}
+    named = sorted(
+        (names.get(company_id, company_id), count)
+        for company_id, count in report.by_company.items()
+        if company_id is not None
+    )
+    orphans = report.by_company.get(None, 0)
+    return named + ([(NO_COMPANY, orphans)] if orphans else [])

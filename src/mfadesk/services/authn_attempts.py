@@ -18,6 +18,7 @@ from mfadesk.services.authn_credentials import (
     EVENT_RESULTS,
     CredentialInput,
     MethodResult,
+    check_as_if,
     check_credentials,
     failed_results,
     find_user,
@@ -152,6 +153,8 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     # An unknown, disabled or deleted user gets the FAIL any user can get (see uniform_fail).
     if refused is not None or user is None:
         code = ResponseCode.FAIL
+        for credential in request.credentials:
+            check_as_if(uow, call, key.company_id, attempt.user_id or "", credential)
         record_user_event(
             uow, call, subject, UserEventResult.FAIL, refused or UserEventReason.USER_NOT_FOUND
         )
@@ -229,6 +232,8 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
     user = uow.users.get(attempt.company_id, attempt.user_id or "", for_update=True)
     refused = refusal(user)
     if refused is not None or user is None:
+        for credential in request.credentials:
+            check_as_if(uow, call, attempt.company_id, attempt.user_id or "", credential)
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)
         return failed(refused or UserEventReason.USER_NOT_FOUND, attempt)
     checked = check_credentials(

@@ -8,24 +8,39 @@ from datetime import datetime, timedelta
 from mfadesk.domain.authn_keys import AuthnKey, hash_client_key
 from mfadesk.domain.errors import ClientNotAuthenticated
 from mfadesk.domain.lockout import LockoutPolicy
+from mfadesk.domain.securid_credentials import CredentialKind, SecurIdCredential, VerificationState
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.services.context import ServiceEnv
 
 OFFLINE_TICKET_LIFETIME = timedelta(minutes=5)
+DECOY_SERIAL = "000000000000"
 
 
 @dataclass(frozen=True, slots=True)
 class AuthnConfig:
-    """Built once per process: the lockout policy and the seed cipher (one AES key schedule)."""
+    """Built once per process: the lockout policy, the seed cipher (one AES key schedule) and
+    the decoy credential (a random seed nobody holds, encrypted like a real one) that a check
+    with no credential to look at verifies instead, so that it takes as long as a real one."""
 
     env: ServiceEnv
     lockout: LockoutPolicy
     seeds: SeedCipher
+    decoy: SecurIdCredential
     offline_ticket_lifetime: timedelta = OFFLINE_TICKET_LIFETIME
 
     @classmethod
     def build(cls, env: ServiceEnv, lockout: LockoutPolicy) -> AuthnConfig:
-        return cls(env=env, lockout=lockout, seeds=SeedCipher(env.keys.seed_encryption))
+        seeds = SeedCipher(env.keys.seed_encryption)
+        decoy = SecurIdCredential(
+            kind=CredentialKind.SID700,
+            serial=DECOY_SERIAL,
+            seed_ciphertext=seeds.encrypt(DECOY_SERIAL, env.random.token_bytes(16)),
+            digits=6,
+            interval_seconds=60,
+            expiry_date=None,
+            state=VerificationState(),
+        )
+        return cls(env=env, lockout=lockout, seeds=seeds, decoy=decoy)
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from mfadesk.services.authn_call import AuthnCall
 from mfadesk.services.authn_emergency import has_usable_emergency, offline_ticket, verify_emergency
 from mfadesk.services.authn_new_pin import verify_new_pin
 from mfadesk.services.authn_securid import (
+    check_decoy,
     has_usable_securid,
     verify_next_tokencode,
     verify_passcode,
@@ -112,6 +113,18 @@ def offered_methods(uow: UnitOfWork, call: AuthnCall, user: User) -> tuple[Chall
     return tuple(methods)
 
 
+def check_as_if(
+    uow: UnitOfWork, call: AuthnCall, company_id: str, user_id: str, credential: CredentialInput
+) -> None:
+    """Do for a credential that is not checked (its user is unknown, refused or locked) what
+    checking a wrong one would: for a ``SECURID`` passcode, read the user's credentials (none,
+    for an unknown user) and check it against the decoy. (An emergency tokencode's check is one
+    HMAC: nothing to hide.)"""
+    if parse_method(credential.method_id) is Method.SECURID:
+        uow.securid_credentials.of_user(company_id, user_id, for_update=True)
+        check_decoy(call, credential.value)
+
+
 def _answers(method: Method, pending: Pending | None) -> bool:
     """A step is answered by its one method; a next tokencode or a new PIN only when asked."""
     if pending is not None:
@@ -154,6 +167,7 @@ def check_credentials(
     lockout = user.authn_lockout.current(now)
     for index, credential in enumerate(credentials):
         if lockout.locked(now, policy):
+            check_as_if(uow, call, user.company_id, user.id, credential)
             verdict = Verdict.fail(UserEventReason.USER_LOCKED)
         else:
             verdict = _check(uow, call, user, credential, pending)

@@ -157,6 +157,7 @@ def verify_passcode(
     ``only`` names, when the new PIN and a later tokencode complete New PIN mode)."""
     candidates, problem = _candidates(uow, call, user, only)
     if problem is not None:
+        check_decoy(call, passcode)
         return Verdict.fail(problem)
     epoch, policy = epoch_seconds(call.now), call.config.lockout
     checks = [_check(call, candidate, passcode, epoch) for candidate in candidates]
@@ -181,6 +182,22 @@ def verify_passcode(
     assert best.interval is not None
     _save_verified(uow, call, candidate, verdict, best.interval)
     return verdict
+
+
+def check_decoy(call: AuthnCall, passcode: str) -> None:
+    """The work of a passcode that matches one credential nowhere in the window (its seed
+    decrypted, its PIN digest computed and compared, the window searched, then searched again
+    for a replay), done on the decoy for a check that has no credential to look at: an unknown,
+    disabled or locked user, a user without usable credentials or with only locked ones. Their
+    FAIL then takes as long as a wrong code's, and does not tell who exists (see
+    docs/decisions.md, "Timing")."""
+    decoy = call.config.decoy
+    generator = _generator(call, decoy)
+    assert generator is not None
+    candidate = _Candidate(decoy, decoy.state, generator)
+    epoch = epoch_seconds(call.now)
+    _check(call, candidate, passcode, epoch)
+    _search(candidate, tokencode_of(passcode, decoy.digits), epoch, replays=True)
 
 
 def verify_next_tokencode(

@@ -74,6 +74,8 @@ _READ = {
     (CredentialKind.DS100, False): _DS100,
     (CredentialKind.DS100, True): _DS100.with_for_update(of=ds100_credentials),
 }
+# Every verification reads and updates its user's credentials: prepared (see store/prepared.py).
+_READ_PREPARED = {key: Prepared(statement) for key, statement in _READ.items()}
 _ONE = {
     (kind, locking): statement.where(
         (_tokens if kind is CredentialKind.SID700 else _ds100).serial == bindparam("serial")
@@ -82,13 +84,15 @@ _ONE = {
 }
 _TABLES = {CredentialKind.SID700: hardware_tokens, CredentialKind.DS100: ds100_credentials}
 _SAVE = {
-    kind: update(table)
-    .where(table.c.serial == bindparam("b_serial"))
-    .values(
-        clock_offset=bindparam("clock_offset"),
-        last_interval=bindparam("last_interval"),
-        failed_attempts=bindparam("failed_attempts"),
-        locked_until=bindparam("locked_until"),
+    kind: Prepared(
+        update(table)
+        .where(table.c.serial == bindparam("b_serial"))
+        .values(
+            clock_offset=bindparam("clock_offset"),
+            last_interval=bindparam("last_interval"),
+            failed_attempts=bindparam("failed_attempts"),
+            locked_until=bindparam("locked_until"),
+        )
     )
     for kind, table in _TABLES.items()
 }
@@ -151,7 +155,7 @@ class SecurIdCredentialRepository:
         return [
             _to_credential(kind, row)
             for kind in CredentialKind
-            for row in self._c.execute(_READ[kind, for_update], params)
+            for row in _READ_PREPARED[kind, for_update].all(self._c, params)
         ]
 
     def get(
@@ -169,8 +173,8 @@ class SecurIdCredentialRepository:
         return None if row is None else _to_credential(kind, row)
 
     def save_state(self, credential: SecurIdCredential, state: VerificationState) -> None:
-        self._c.execute(
-            _SAVE[credential.kind],
+        _SAVE[credential.kind].execute(
+            self._c,
             {
                 "b_serial": credential.serial,
                 "clock_offset": state.offset,

@@ -6,17 +6,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, PlainValidator, RootModel, StringConstraints
+from pydantic import Field, PlainValidator, RootModel, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from mfadesk.wire.base import RequestModel, ResponseModel, Timestamp, Uuid
+from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid, text
 
 ResponseCodeName = Literal["SUCCESS", "FAIL", "ERROR", "CHALLENGE", "IN_PROCESS"]
-Text255 = Annotated[str, StringConstraints(max_length=255, strict=True)]
-MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, strict=True)]
-OptionalMessageId = Annotated[str, StringConstraints(max_length=128, strict=True)]
-SubjectName = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
-InputValue = Annotated[str, StringConstraints(max_length=4096, strict=True)]
+Text255 = Annotated[str, text(max_length=255)]
+MessageId = Annotated[str, text(1, 128)]
+OptionalMessageId = Annotated[str, text(max_length=128)]
+SubjectName = Annotated[str, text(1, 320)]
+InputValue = Annotated[str, text(max_length=4096)]
 
 
 def _seconds(value: object) -> float | None:
@@ -42,8 +42,21 @@ def _seconds(value: object) -> float | None:
     return number
 
 
+# A JSON number, or a string holding one (surrounding blanks allowed; blank: absent).
+_NUMBER_TEXT = r"^[ \t\r\n]*([-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?)?[ \t\r\n]*$"
 Seconds = Annotated[
-    float | None, PlainValidator(_seconds, json_schema_input_type=float | str | None)
+    float | None,
+    PlainValidator(_seconds),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "maxLength": 64, "pattern": _NUMBER_TEXT},
+                {"type": "null"},
+            ],
+            "description": "Seconds, brought within 1..3600 (a fraction is rounded up).",
+        }
+    ),
 ]
 
 
@@ -70,7 +83,7 @@ class VerifyContext(RequestModel):
 
 
 class CredentialInput(RequestModel):
-    methodId: Annotated[str, StringConstraints(min_length=1, max_length=64, strict=True)]
+    methodId: Annotated[str, text(1, 64)]
     versionId: Text255 | None = None
     referenceId: Text255 | None = None
     collectedInputs: Annotated[list[NameValueInput], Field(max_length=16)]
@@ -108,7 +121,16 @@ class CancelRequest(RequestModel):
 
 
 class OfflineDataRequest(RequestModel):
-    offlineDataTicket: Annotated[str, StringConstraints(min_length=1, max_length=1024, strict=True)]
+    offlineDataTicket: Annotated[str, text(1, 1024)]
+
+
+class ResourcesQuery(QueryModel):
+    """``GET /authn/resources``: both accepted as any text."""
+
+    lang: Annotated[str | None, Field(description="Accepted and ignored: English only.")] = None
+    resourceId: Annotated[
+        str | None, Field(description="Only this prompt's text (none if unknown).")
+    ] = None
 
 
 # --- responses --------------------------------------------------------------------------

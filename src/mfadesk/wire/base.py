@@ -13,6 +13,21 @@ Uuid = Annotated[
     ),
 ]
 
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(min_length: int = 0, max_length: int | None = None) -> StringConstraints:
+    """A request's free text: a JSON string (not a number) of these lengths, without the NUL
+    character, which PostgreSQL cannot store or compare (and no client means)."""
+    return StringConstraints(
+        min_length=min_length or None, max_length=max_length, strict=True, pattern=NO_NUL
+    )
+
+
+def digits(count: int) -> StringConstraints:
+    """Exactly `count` digits (the pattern is in the 400's text: keep its spelling)."""
+    return StringConstraints(pattern=f"^\\d{{{count}}}$", strict=True)
+
 
 def _number_as_text(value: object) -> object:
     """Tolerance: a serial number sent as a JSON integer means its decimal digits."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import RootModel, StringConstraints
+from pydantic import RootModel
 
-from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid
+from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid, digits
 from mfadesk.wire.hardware_tokens import TokenStatusName
 
-DeviceSerial = Annotated[str, StringConstraints(pattern=r"^\d{9}$", strict=True), SerialText]
+DeviceSerial = Annotated[str, digits(9), SerialText]
 
 
 class Ds100OtpRequest(RequestModel):
@@ -30,7 +30,7 @@ class Ds100CredentialStatusList(RootModel[list[Ds100CredentialStatus]]):
     """The DS100 enable/disable reply: a JSON array."""
 
 
-CredentialSerial = Annotated[str, StringConstraints(pattern=r"^\d{12}$", strict=True), SerialText]
+CredentialSerial = Annotated[str, digits(12), SerialText]
 
 
 class Ds100LookupRequest(RequestModel):

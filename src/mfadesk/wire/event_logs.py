@@ -53,15 +53,33 @@ def parse_timestamp(value: Any) -> datetime:
             tzinfo=zone,
         )
         return moment.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
+    except (ValueError, OverflowError) as error:  # no such day, or before year 1 / after 9999
         raise PydanticCustomError("timestamp", TIMESTAMP_PROBLEM) from error
+
+
+# What `parse_timestamp` accepts, for the document, with the calendar's own rules, which
+# ``format: date-time`` states. Narrower than the parser: the first day of year 1 with a
+# positive offset and the last of year 9999 with a negative one are left out (some of their
+# times are before or after any UTC time), and an unencoded ``+`` arriving as a space is
+# accepted but not shown.
+TIMESTAMP_PATTERN = (
+    r"^(?!0000)(?!0001-01-01[Tt][^Zz]*\+)(?!9999-12-31[Tt][^Zz]*-)"
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]"
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.,][0-9]{1,9})?"
+    r"([Zz]|[-+]([01][0-9]|2[0-3]):?[0-5][0-9])$"
+)
 
 
 QueryTimestamp = Annotated[
     datetime,
     BeforeValidator(parse_timestamp),
     WithJsonSchema(
-        {"type": "string", "format": "date-time", "examples": ["2026-11-22T07:10:00.000Z"]}
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": TIMESTAMP_PATTERN,
+            "examples": ["2026-11-22T07:10:00.000Z"],
+        }
     ),
 ]
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field
 
-from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid
+from mfadesk.wire.base import RequestModel, ResponseModel, SerialText, Timestamp, Uuid, text
 
-TokenSerial = Annotated[
-    str, StringConstraints(min_length=1, max_length=36, strict=True), SerialText
-]
+# A serial sent as a JSON integer (its decimal digits) is accepted too.
+TokenSerial = Annotated[str, text(1, 36), SerialText]
 TokenStatusName = Literal["Enabled", "Disabled"]
+# What the assign reply's `tokenState` says (docs/decisions.md, "Hardware token and DS100
+# administration"). Typed as any string: the cloud service's wording may differ, and the SDK
+# must not refuse its reply over it.
+ASSIGNED_TOKEN_STATE = "Activation Pending"
 
 
 class SidTokenRequest(RequestModel):
@@ -26,7 +29,7 @@ class SidTokenStatusResponse(ResponseModel):
     tokenStatusChangedAt: Timestamp
 
 
-TokenName = Annotated[str, StringConstraints(min_length=1, max_length=255, strict=True)]
+TokenName = Annotated[str, text(1, 255)]
 
 
 class AssignSidTokenRequest(RequestModel):
@@ -35,10 +38,13 @@ class AssignSidTokenRequest(RequestModel):
 
 
 class SidTokenAssignmentResponse(ResponseModel):
-    """The assign reply: the disable reply's fields plus the token's name."""
+    """The assign reply: the disable reply's fields plus the token's state and name."""
 
     userId: Uuid
     tokenSerialNumber: str
+    tokenState: str = Field(
+        description=f"mfadesk answers {ASSIGNED_TOKEN_STATE!r}.", examples=[ASSIGNED_TOKEN_STATE]
+    )
     tokenName: str
     tokenStatus: TokenStatusName
     tokenStatusChangedBy: str

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid
+from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid, text
+from mfadesk.wire.schemas import BOOLEAN_OR_TEXT, replaced_by
 
-Email = Annotated[str, StringConstraints(min_length=1, max_length=320, strict=True)]
-EmailPart = Annotated[str, StringConstraints(max_length=320, strict=True)]
+Email = Annotated[str, text(1, 320)]
+EmailPart = Annotated[str, text(max_length=320)]
 Status = Literal["Enabled", "Disabled"]
 
 
@@ -71,8 +72,11 @@ class UserSearchResponse(ResponseModel):
 
 
 class UserStatusRequest(RequestModel):
-    # Validated by the domain ("Enabled" / "Disabled", any case).
-    userStatus: Any = Field(json_schema_extra={"type": "string", "enum": ["Enabled", "Disabled"]})
+    # Validated by the domain.
+    userStatus: Any = Field(
+        description="`Enabled` or `Disabled` (any case is accepted).",
+        json_schema_extra=replaced_by({"type": "string", "enum": ["Enabled", "Disabled"]}),
+    )
 
 
 class UserStatusResponse(ResponseModel):
@@ -81,8 +85,11 @@ class UserStatusResponse(ResponseModel):
 
 
 class MarkDeletedRequest(RequestModel):
-    # Validated by the domain: true / false, as JSON booleans or strings.
-    markDeleted: Any = Field(json_schema_extra={"type": ["boolean", "string"]})
+    # Validated by the domain.
+    markDeleted: Any = Field(
+        description="A boolean, or the string `true` / `false` (any case).",
+        json_schema_extra=replaced_by(BOOLEAN_OR_TEXT),
+    )
 
 
 class MarkDeletedResponse(ResponseModel):

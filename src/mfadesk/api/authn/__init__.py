@@ -11,6 +11,7 @@ from datetime import timedelta
 from starlette.routing import Route
 
 from mfadesk.api.authn import attempts, offline, resources
+from mfadesk.api.authn.client_keys import ClientKeyGate
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRuntime, pipeline
 from mfadesk.api.rate_limit import Buckets
 from mfadesk.domain.lockout import LockoutPolicy
@@ -36,11 +37,12 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
 
 
 def authn_routes(
-    settings: Settings, db: Database, env: ServiceEnv, buckets: Buckets
+    settings: Settings, db: Database, env: ServiceEnv, buckets: Buckets, refused_keys: Buckets
 ) -> list[Route]:
     """The routes, sharing one runtime (lockout policy, seed cipher, the client keys' token
-    buckets) built here, once."""
-    runtime = AuthnRuntime(db, AuthnConfig.build(env, lockout_policy(settings)), buckets)
+    buckets, the gate with its per-IP buckets of refused keys) built here, once."""
+    config = AuthnConfig.build(env, lockout_policy(settings))
+    runtime = AuthnRuntime(db, config, buckets, ClientKeyGate(db, refused_keys))
     return [
         Route(e.full_path, pipeline(e, runtime), methods=[e.method], name=e.summary)
         for e in AUTHN_ENDPOINTS

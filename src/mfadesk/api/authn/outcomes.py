@@ -12,7 +12,8 @@ UNAUTHORIZED = Outcome("Missing, unknown or revoked client-key (filter body).", 
 SERVER_ERROR = Outcome("Internal server error.", ErrorBody)
 TOO_MANY = Outcome(
     "The client-key's requests are throttled: resources and offlineData, and a malformed body "
-    "on the others (which otherwise answer their uniform FAIL).",
+    "on the others (which otherwise answer their uniform FAIL); or the client IP has sent too "
+    "many unknown or revoked client-keys.",
     ErrorBody,
 )
 

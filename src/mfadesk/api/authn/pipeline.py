@@ -1,10 +1,11 @@
 """Authentication API endpoints: a declaration plus the one pipeline every agent request goes
-through — ``client-key`` present, the key's token bucket, run the use case (which checks the key
-in its transaction), map errors.
+through — ``client-key`` present and accepted (`client_keys.ClientKeyGate`), the key's token
+bucket, run the use case (which checks the key again in its transaction), map errors.
 
 Errors keep the admin API's principles: 401 in the security filter's format for a missing,
-unknown or revoked key (checked before anything else), 400 in the application error format for
-a malformed request, a bare 500 for anything unexpected. Wrong credentials are never errors,
+unknown or revoked key (checked before anything else; 429 once the client IP has sent too many
+refused keys), 400 in the application error format for a malformed request, the JSON 500 for
+anything unexpected. Wrong credentials are never errors,
 and neither is a throttled client: the attempt conversation answers it with the uniform FAIL,
 without touching the database (see each endpoint's ``throttled``).
 """
@@ -21,7 +22,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mfadesk.api.endpoint import Outcome, read_body
+from mfadesk.api.authn.client_keys import ClientKeyGate
+from mfadesk.api.bodies import read_body
+from mfadesk.api.endpoint import Outcome
 from mfadesk.api.rate_limit import Buckets
 from mfadesk.api.responses import (
     domain_error_response,
@@ -32,11 +35,10 @@ from mfadesk.api.responses import (
 from mfadesk.domain.errors import BadRequest, ClientNotAuthenticated, DomainError
 from mfadesk.services.authn_attempts import purge_expired_attempts
 from mfadesk.services.authn_call import AuthnCall, AuthnConfig
-from mfadesk.services.authn_keys import client_key_accepted
 from mfadesk.services.user_events import number_user_events
 from mfadesk.store.database import Database
 from mfadesk.store.unit_of_work import UnitOfWork
-from mfadesk.wire.base import RequestModel
+from mfadesk.wire.base import QueryModel, RequestModel
 
 AUTHN_BASE = "/mfa/v1_1"
 CLIENT_KEY_HEADER = "client-key"
@@ -54,7 +56,8 @@ class AuthnRuntime:
 
     db: Database
     config: AuthnConfig
-    buckets: Buckets  # one per client-key (by its hash: the key itself is never kept)
+    buckets: Buckets  # one per accepted client-key (by its hash: the key itself is never kept)
+    client_keys: ClientKeyGate
     _initializations: itertools.count[int] = field(default_factory=itertools.count)
 
     async def after_initialize(self) -> None:
@@ -125,6 +128,8 @@ class AuthnEndpoint:
     tag: str = "authentication"
     # How a throttled client is answered, from the request alone (no database); None: 429.
     throttled: Handler | None = None
+    # The query parameters, for the OpenAPI document.
+    query_model: type[QueryModel] | None = None
 
     @property
     def full_path(self) -> str:
@@ -132,8 +137,9 @@ class AuthnEndpoint:
 
 
 async def _throttled(endpoint: AuthnEndpoint, request: AuthnRequest, retry: int) -> Response:
-    """Neither the key nor anything else is looked up for a throttled call. A body that does
-    not parse gets 429: a 400 would tell a key that may be unknown what was malformed."""
+    """Nothing is looked up for a throttled call (beyond the gate's look-up of a key this
+    worker has not seen yet). A body that does not parse gets 429: a 400 would tell a key that
+    may have been revoked what was malformed."""
     if endpoint.throttled is None:
         return too_many_requests(retry)
     try:
@@ -142,39 +148,42 @@ async def _throttled(endpoint: AuthnEndpoint, request: AuthnRequest, retry: int)
         return too_many_requests(retry)
 
 
-def _key_accepted(db: Database, key_hash: str) -> bool:
-    with db.unit_of_work(readonly=True) as uow:
-        return client_key_accepted(uow, key_hash)
-
-
 def pipeline(
     endpoint: AuthnEndpoint, runtime: AuthnRuntime
 ) -> Callable[[Request], Awaitable[Response]]:
+    async def answer(request: Request) -> Response:
+        """Whatever fails, on the way in or in the handler, is the JSON 500."""
+        try:
+            return await handle(request)
+        except Exception:
+            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
+            return internal_error_response()
+
     async def handle(request: Request) -> Response:
-        client_key = request.headers.get(CLIENT_KEY_HEADER, "").strip()
+        keys = request.headers.getlist(CLIENT_KEY_HEADER)
+        client_key = keys[0].strip() if len(keys) == 1 else ""  # several: which one counts?
         if not client_key:
             return unauthorized_response(request.url.path)
         source_ip = request.client.host if request.client else None
         call = AuthnCall.start(runtime.config, client_key, source_ip)
-        authn_request = AuthnRequest(request, runtime, call)
+        gate = runtime.client_keys
         try:
+            if not await gate.admits(call.key_hash):
+                return await gate.refuse(source_ip, request.url.path)
+            authn_request = AuthnRequest(request, runtime, call)
             retry = await runtime.buckets.take(call.key_hash)
             if retry is not None:
                 return await _throttled(endpoint, authn_request, retry)
             return await endpoint.handler(authn_request)
         except ClientNotAuthenticated:
-            return unauthorized_response(request.url.path)
+            gate.forget(call.key_hash)
+            return await gate.refuse(source_ip, request.url.path)
         except BadRequest as error:
-            # The key is checked first: an unknown key never learns what was malformed.
-            if call.key is None and not await runtime.db.run(
-                _key_accepted, runtime.db, call.key_hash
-            ):
-                return unauthorized_response(request.url.path)
+            # Revoked since it was admitted? An unknown key never learns what was malformed.
+            if call.key is None and not await gate.still_accepted(call.key_hash):
+                return await gate.refuse(source_ip, request.url.path)
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
-        except Exception:
-            log.exception("unhandled error in %s %s", endpoint.method, endpoint.full_path)
-            return internal_error_response()
 
-    return handle
+    return answer

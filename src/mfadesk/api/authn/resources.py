@@ -9,7 +9,7 @@ from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
 from mfadesk.api.responses import json_response
 from mfadesk.domain.authn_methods import RESOURCE_TEXTS
 from mfadesk.services.authn_keys import authenticate_client
-from mfadesk.wire.authn import NameValuePair, ResourceList
+from mfadesk.wire.authn import NameValuePair, ResourceList, ResourcesQuery
 
 
 async def resources(request: AuthnRequest) -> Response:
@@ -34,5 +34,6 @@ ENDPOINTS = (
         resources,
         None,
         authn_outcomes(ResourceList, with_body=False),
+        query_model=ResourcesQuery,
     ),
 )

@@ -30,6 +30,7 @@ from mfadesk.services.hardware_tokens import (
 )
 from mfadesk.wire.errors import ErrorBody
 from mfadesk.wire.hardware_tokens import (
+    ASSIGNED_TOKEN_STATE,
     AssignSidTokenRequest,
     SidTokenAssignmentResponse,
     SidTokenDetailsResponse,
@@ -119,6 +120,7 @@ async def assign(request: AdminRequest) -> Response:
         SidTokenAssignmentResponse(
             userId=user_id,
             tokenSerialNumber=token.serial,
+            tokenState=ASSIGNED_TOKEN_STATE,
             tokenName=token.name,
             tokenStatus=token.status.value,
             tokenStatusChangedBy=token.status_changed_by,
