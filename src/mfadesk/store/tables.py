@@ -45,6 +45,12 @@ companies = Table(
     Column("eac_code_length", Integer, nullable=False),
     Column("eac_alphabet", String(64), nullable=False),
     Column("eac_offline_validity_minutes", Integer, nullable=False),
+    # The PIN policy (migration 0011). Only server defaults: inserts written against older
+    # revisions (tests) stay valid.
+    Column("pin_required", Boolean, nullable=False, server_default="1"),
+    Column("pin_min_length", Integer, nullable=False, server_default="4"),
+    Column("pin_max_length", Integer, nullable=False, server_default="8"),
+    Column("pin_alphanumeric", Boolean, nullable=False, server_default="0"),
 )
 
 users = Table(
@@ -100,6 +106,15 @@ def lockout_columns() -> list[Column[Any]]:
     ]
 
 
+def pin_columns() -> list[Column[Any]]:
+    """A credential's PIN: both null (no PIN), or a random salt and the HMAC over it under a
+    key derived from the master key file (``mfadesk.otp.pins``) — never the PIN."""
+    return [
+        Column("pin_salt", LargeBinary, nullable=True),
+        Column("pin_digest", LargeBinary, nullable=True),
+    ]
+
+
 def verification_columns() -> list[Column[Any]]:
     """Per-credential tokencode verification state: learned clock offset (intervals), last
     accepted interval (replay protection) and lockout."""
@@ -120,7 +135,6 @@ hardware_tokens = Table(
     Column("name", String(255), nullable=True),
     Column("status_changed_at", Timestamp, nullable=False),
     Column("status_changed_by", String(320), nullable=False),
-    Column("pin_set", Boolean, nullable=False, default=False),
     Column("expiry_date", Date, nullable=True),
     Column("seed_ciphertext", LargeBinary, nullable=True),
     Column("digits", Integer, nullable=False, default=6),
@@ -128,6 +142,7 @@ hardware_tokens = Table(
     Column("assigned_at", Timestamp, nullable=True),
     Column("assigned_by", String(320), nullable=True),
     *verification_columns(),
+    *pin_columns(),
 )
 
 ds100_devices = Table(
@@ -149,9 +164,9 @@ ds100_credentials = Table(
     Column("status", String(16), nullable=False),
     Column("status_changed_at", Timestamp, nullable=False),
     Column("status_changed_by", String(320), nullable=False),
-    Column("pin_set", Boolean, nullable=False, default=False),
     Column("seed_ciphertext", LargeBinary, nullable=True),
     *verification_columns(),
+    *pin_columns(),
 )
 
 emergency_tokencodes = Table(
@@ -260,6 +275,10 @@ authn_attempts = Table(
     Column("pending_kind", String(16), nullable=True),
     Column("pending_serial", String(36), nullable=True),
     Column("pending_interval", BigInteger, nullable=True),
+    # What the attempt waits for (`domain.securid_steps.Step`; migration 0011) and how many new
+    # PINs the policy refused in it.
+    Column("pending_step", String(32), nullable=True),
+    Column("pending_refusals", Integer, nullable=False, server_default="0"),
     Column("assurance_policy_id", String(255), nullable=True),
     Column("session_attributes", Text, nullable=False, default="[]"),
 )
