@@ -40,7 +40,7 @@ from mfadesk.services.provisioning import (
     TokenSeed,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
@@ -85,7 +85,7 @@ def main() -> None:
             people[kind] = []
             with db.unit_of_work() as uow:
                 op = Operator.start(env)
-                company = resolve_company(uow, op, name)
+                company = ensure_company(uow, op, name)
                 uow.companies.save_pin_policy(company.id, PinPolicy(required=kind.pin_set))
                 for index in range(args.users):
                     email = f"u{index}@{number}.{run}.example"

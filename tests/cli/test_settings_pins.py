@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mfadesk.domain.audit import Action, Result
-from tests.cli.test_operator_commands import Cli
 from tests.cli.test_settings import stack_cli
 from tests.conftest import Stack
+from tests.support.operator_cli import COMPANY, Cli
 
 PIN_DEFAULTS = {"pinRequired": True, "pinMinLength": 4, "pinMaxLength": 8, "pinAlphanumeric": False}
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
-    return Cli(tmp_path, database_url)
 
 
 def pin_policy(cli: Cli, *args: str) -> dict[str, Any]:
@@ -47,7 +39,7 @@ def test_show_and_set_the_pin_policy(cli: Cli) -> None:
         "pinAlphanumeric": False,
     }
     text = cli.run("settings", "show").stdout
-    assert "SecurID PIN policy of Default Company:" in text
+    assert f"SecurID PIN policy of {COMPANY}:" in text
     assert "length            6 to 7" in text and "characters        digits" in text
 
 

@@ -15,7 +15,7 @@ from mfadesk.services.provisioning import (
     TokenSeed,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from tests.conftest import Stack
 from tests.otp.test_otp_stoken_oracle import StokenRunner, ctf_string, random_serial
@@ -71,7 +71,7 @@ def new_user_token(stack: Stack, stoken: StokenRunner, user: str, digits: int = 
     seed, serial = secrets.token_bytes(16), random_serial()
     with stack.db.unit_of_work() as uow:
         op = Operator.start(stack.env)
-        company = resolve_company(uow, op, "Acme")
+        company = ensure_company(uow, op, "Acme")
         stack.tenant.user_ids[user] = add_user(uow, op, company, email(user)).id
         add_hardware_token(uow, op, company, serial, email(user), TokenSeed(seed, digits=digits))
     return OracleToken(stack, stoken, user, serial, seed, digits)
