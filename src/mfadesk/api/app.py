@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -68,14 +68,16 @@ def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[
     return keys, _bucket_set(settings, link, "authfail", fail_rate, fail_burst)
 
 
-def _authn_buckets(settings: Settings, link: RedisLink | None) -> tuple[Buckets, Buckets]:
-    """On /mfa: per accepted client-key, and per client IP for refused client-keys. Never in
-    the database: a throttled agent call or a refused key must not write to it."""
+def _authn_buckets(settings: Settings, link: RedisLink | None) -> tuple[Buckets, Buckets, Buckets]:
+    """On /mfa: per accepted client-key, and per client IP for refused client-keys; over
+    RADIUS, per client at the same rate. Never in the database: a throttled agent call or a
+    refused key must not write to it."""
     rate, burst = settings.authn_rate_limit_per_second, settings.authn_rate_limit_burst
     fail_rate, fail_burst = settings.auth_failure_per_second, settings.auth_failure_burst
     return (
         _bucket_set(settings, link, "authn", rate, burst),
         _bucket_set(settings, link, "authnfail", fail_rate, fail_burst),
+        _bucket_set(settings, link, "radius", rate, burst),
     )
 
 
@@ -100,7 +102,7 @@ def build_state(
     redis = connect(settings.redis_url) if settings.redis_url else None
     link = None if redis is None else RedisLink(redis)
     key_buckets, failure_buckets = _buckets(settings, link, db)
-    authn_buckets, refused_key_buckets = _authn_buckets(settings, link)
+    authn_buckets, refused_key_buckets, radius_buckets = _authn_buckets(settings, link)
     verifier = TokenVerifier(
         AudiencePolicy(settings.effective_public_url()), env.clock, _public_key_lookup(db)
     )
@@ -113,6 +115,7 @@ def build_state(
         failure_buckets,
         authn_buckets,
         refused_key_buckets,
+        radius_buckets,
     )
     return state, redis
 
@@ -190,12 +193,22 @@ class _App(Starlette):
         await super().__call__(scope, receive, send)
 
 
+# Something served beside the HTTP app in the same process (RADIUS): entered when the app
+# starts, left when it stops, with everything the app holds.
+Companion = Callable[[AppState], contextlib.AbstractAsyncContextManager[None]]
+
+
 def create_app(
-    settings: Settings, env: ServiceEnv | None = None, *, database: Database | None = None
+    settings: Settings,
+    env: ServiceEnv | None = None,
+    *,
+    database: Database | None = None,
+    companions: Sequence[Companion] = (),
 ) -> Starlette:
     """A ready-to-serve app. The database schema must be current (`mfadesk serve` migrates
     before its workers start); a database set up with another master key is refused.
-    `database`, if given, is the app's to close (by default it is opened from `settings`)."""
+    `database`, if given, is the app's to close (by default it is opened from `settings`).
+    `companions` run beside it (see `Companion`)."""
     state, redis = build_state(settings, env, database)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
@@ -213,7 +226,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
-            yield
+            async with contextlib.AsyncExitStack() as running:
+                for companion in companions:
+                    await running.enter_async_context(companion(state))
+                yield
         finally:
             if redis is not None:
                 await redis.aclose()
@@ -230,9 +246,9 @@ def create_app(
     return app
 
 
-def create_app_from_env() -> Starlette:
+def create_app_from_env(companions: Sequence[Companion] = ()) -> Starlette:
     """Factory for `mfadesk serve` workers (migrations already run, master key checked)."""
-    app = create_app(Settings.from_env())
+    app = create_app(Settings.from_env(), companions=companions)
     # Everything loaded so far lives as long as the process: keep the cycle collector from
     # scanning it again and again. A full collection over it stalls every request in flight
     # for tens of milliseconds; over what requests leave behind it takes well under one.

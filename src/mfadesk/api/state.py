@@ -21,3 +21,4 @@ class AppState:
     failure_buckets: Buckets
     authn_buckets: Buckets  # per client-key, on /mfa
     refused_key_buckets: Buckets  # per client IP, refused client-keys on /mfa
+    radius_buckets: Buckets  # per RADIUS client (as /mfa per client-key)

@@ -46,6 +46,8 @@ class Action(StrEnum):
     CHANGE_PIN_POLICY = "CHANGE_PIN_POLICY"
     CREATE_AUTHN_KEY = "CREATE_AUTHN_KEY"
     REVOKE_AUTHN_KEY = "REVOKE_AUTHN_KEY"
+    CREATE_RADIUS_CLIENT = "CREATE_RADIUS_CLIENT"
+    REMOVE_RADIUS_CLIENT = "REMOVE_RADIUS_CLIENT"
 
 
 class Result(StrEnum):
@@ -65,6 +67,7 @@ class TargetType(StrEnum):
     AUDIT_LOG = "AUDIT_LOG"
     COMPANY = "COMPANY"
     AUTHN_KEY = "AUTHN_KEY"
+    RADIUS_CLIENT = "RADIUS_CLIENT"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from mfadesk.domain.authn_agents import Agent
 from mfadesk.domain.authn_methods import Challenge, Method, ResponseCode
 from mfadesk.domain.errors import BadRequest
 from mfadesk.domain.lockout import Lockout, LockoutPolicy
@@ -83,7 +84,7 @@ class Verdict:
 class AuthnAttempt:
     id: str
     company_id: str
-    authn_key_id: str
+    authn_key_id: str | None  # the agent that began it: a client-key, or a RADIUS client
     client_id: str | None
     subject_name: str
     user_id: str | None
@@ -97,6 +98,18 @@ class AuthnAttempt:
     pending: Pending | None = None
     assurance_policy_id: str | None = None
     session_attributes: tuple[Attribute, ...] = ()
+    radius_client_id: str | None = None
+
+    def belongs_to(self, agent: Agent) -> bool:
+        """Any client-key of the company may continue a REST attempt (as before RADIUS); a
+        RADIUS attempt only the RADIUS client that began it (its State is no use elsewhere)."""
+        return (
+            self.company_id == agent.company_id and self.radius_client_id == agent.radius_client_id
+        )
+
+    def about(self, subject_name: str) -> bool:
+        """Whether a continuation names the attempt's subject (RADIUS repeats the User-Name)."""
+        return subject_name.strip().casefold() == self.subject_name.strip().casefold()
 
     @property
     def open(self) -> bool:

@@ -159,3 +159,17 @@ def next_tokencode_of(value: str, digits: int) -> str | None:
     """The next tokencode is the tokencode alone, without a PIN."""
     code = value.strip()
     return code if len(code) == digits and code.isascii() and code.isdigit() else None
+
+
+# Tokencodes have 6 to 8 digits (otp.tokencodes.SUPPORTED_DIGITS).
+TOKENCODE_DIGITS = (6, 7, 8)
+
+
+def password_method(value: str) -> Method:
+    """What a password typed where a device asks for one (RADIUS's ``User-Password``) is: a
+    SecurID passcode when it has the shape of one (``[PIN]`` + 6 to 8 digits), an emergency
+    tokencode otherwise (see docs/radius.md: an emergency tokencode shaped like a passcode is
+    taken as a passcode)."""
+    if any(split_passcode(value, digits) is not None for digits in TOKENCODE_DIGITS):
+        return Method.SECURID
+    return Method.EMERGENCY_TOKENCODE

@@ -1,4 +1,5 @@
-"""Encryption of token seeds at rest (AES-256-GCM, bound to the token serial)."""
+"""Encryption of token seeds at rest (AES-256-GCM, bound to the token serial) — and, under
+their own key and label, of other small secrets bound to a name (RADIUS shared secrets)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ _NONCE_LENGTH = 12
 _TAG_LENGTH = 16
 _HEADER_LENGTH = 1 + _NONCE_LENGTH
 _AAD_LABEL = b"mfadesk/otp-seed\x00"
+RADIUS_SECRET_LABEL = b"mfadesk/radius-secret\x00"
 
 
 class SeedDecryptionError(Exception):
@@ -26,12 +28,13 @@ class SeedCipher:
     made for.
     """
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_label")
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, label: bytes = _AAD_LABEL) -> None:
         if not isinstance(key, bytes) or len(key) != KEY_LENGTH:
             raise ValueError(f"SeedCipher needs a {KEY_LENGTH}-byte key")
         self._aead = AESGCM(key)
+        self._label = label
 
     def __repr__(self) -> str:
         return "SeedCipher(<key hidden>)"
@@ -39,7 +42,9 @@ class SeedCipher:
     def encrypt(self, serial: str, seed: bytes) -> bytes:
         """Encrypt ``seed`` for the token ``serial`` with a fresh random nonce."""
         nonce = os.urandom(_NONCE_LENGTH)
-        sealed = self._aead.encrypt(nonce, bytes(seed), _associated_data(_VERSION, serial))
+        sealed = self._aead.encrypt(
+            nonce, bytes(seed), _associated_data(self._label, _VERSION, serial)
+        )
         return bytes([_VERSION]) + nonce + sealed
 
     def decrypt(self, serial: str, blob: bytes) -> bytes:
@@ -51,7 +56,7 @@ class SeedCipher:
         nonce = bytes(blob[1:_HEADER_LENGTH])
         try:
             return self._aead.decrypt(
-                nonce, bytes(blob[_HEADER_LENGTH:]), _associated_data(_VERSION, serial)
+                nonce, bytes(blob[_HEADER_LENGTH:]), _associated_data(self._label, _VERSION, serial)
             )
         except InvalidTag:
             raise SeedDecryptionError(
@@ -59,5 +64,5 @@ class SeedCipher:
             ) from None
 
 
-def _associated_data(version: int, serial: str) -> bytes:
-    return _AAD_LABEL + bytes([version]) + serial.encode("utf-8")
+def _associated_data(label: bytes, version: int, serial: str) -> bytes:
+    return label + bytes([version]) + serial.encode("utf-8")

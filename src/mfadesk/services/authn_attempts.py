@@ -63,6 +63,8 @@ class VerifyInput:
     message_id: str
     in_response_to: str | None
     credentials: tuple[CredentialInput, ...]
+    # RADIUS names the user again in every Access-Request: it must be the attempt's.
+    subject_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,8 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     attempt = AuthnAttempt(
         id=random.uuid4(),
         company_id=key.company_id,
-        authn_key_id=key.id,
+        authn_key_id=key.authn_key_id,
+        radius_client_id=key.radius_client_id,
         client_id=request.client_id,
         subject_name=request.subject_name,
         user_id=user.id if user else None,
@@ -191,7 +194,7 @@ def _attempt(
     """The caller's company's attempt, and whether it is still alive (an expired one is
     removed as it is found)."""
     attempt = uow.authn_attempts.get(attempt_id, for_update=for_update)
-    if attempt is None or attempt.company_id != call.client.company_id:
+    if attempt is None or not attempt.belongs_to(call.client):
         return None, False
     if attempt.expired(call.now):
         uow.authn_attempts.remove(attempt.id)
@@ -225,7 +228,8 @@ def verify(uow: UnitOfWork, call: AuthnCall, request: VerifyInput) -> AuthnOutco
         return failed(UserEventReason.ATTEMPT_NOT_FOUND, attempt)
     if not alive:
         return failed(UserEventReason.ATTEMPT_EXPIRED, attempt)
-    if not attempt.in_sequence(request.in_response_to):
+    crossed = request.subject_name is not None and not attempt.about(request.subject_name)
+    if crossed or not attempt.in_sequence(request.in_response_to):
         # A replayed or crossed message ends the attempt without looking at its credentials.
         _keep_or_drop(uow, attempt.answered(message_id, call.now, AttemptStatus.FAIL), stored=True)
         return failed(UserEventReason.OUT_OF_SEQUENCE, attempt)

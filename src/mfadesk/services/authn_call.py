@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mfadesk.domain.authn_keys import AuthnKey, hash_client_key
+from mfadesk.domain.authn_agents import Agent, AgentRef, Transport
+from mfadesk.domain.authn_keys import hash_client_key
 from mfadesk.domain.errors import ClientNotAuthenticated
 from mfadesk.domain.lockout import LockoutPolicy
 from mfadesk.domain.securid_credentials import CredentialKind, SecurIdCredential, VerificationState
@@ -45,29 +46,46 @@ class AuthnConfig:
 
 @dataclass(slots=True)
 class AuthnCall:
-    """One agent request. ``key`` is resolved inside the use case's transaction."""
+    """One agent request. ``key`` (the agent) is resolved inside the use case's transaction."""
 
     config: AuthnConfig
-    key_hash: str
+    agent: AgentRef
     source_ip: str | None
     now: datetime
-    key: AuthnKey | None = None
+    key: Agent | None = None
 
     @classmethod
     def start(cls, config: AuthnConfig, client_key: str, source_ip: str | None) -> AuthnCall:
+        """A REST call, by its ``client-key``."""
         return cls(
             config=config,
-            key_hash=hash_client_key(client_key),
+            agent=AgentRef(Transport.REST, hash_client_key(client_key)),
             source_ip=source_ip,
             now=config.env.clock(),
         )
+
+    @classmethod
+    def radius(cls, config: AuthnConfig, client_id: str, source_ip: str | None) -> AuthnCall:
+        """A RADIUS Access-Request, by the configured client it came from."""
+        return cls(
+            config=config,
+            agent=AgentRef(Transport.RADIUS, client_id),
+            source_ip=source_ip,
+            now=config.env.clock(),
+        )
+
+    @property
+    def key_hash(self) -> str:
+        """The SHA-256 of a REST call's ``client-key``."""
+        assert self.agent.transport is Transport.REST
+        return self.agent.ref
 
     @property
     def env(self) -> ServiceEnv:
         return self.config.env
 
     @property
-    def client(self) -> AuthnKey:
+    def client(self) -> Agent:
         if self.key is None:
             raise ClientNotAuthenticated()
         return self.key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mfadesk.domain.audit import Action, Target, TargetType
+from mfadesk.domain.authn_agents import Agent, Transport
 from mfadesk.domain.authn_keys import (
     KEY_BYTES,
     AuthnKey,
@@ -16,16 +17,30 @@ from mfadesk.domain.company import Company
 from mfadesk.domain.errors import ClientNotAuthenticated, Conflict, NotFound
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.services.provisioning import Operator
+from mfadesk.services.radius_clients import radius_agent
 from mfadesk.store.unit_of_work import UnitOfWork
 
 
-def authenticate_client(uow: UnitOfWork, call: AuthnCall) -> AuthnKey:
-    """The caller's key, read in the use case's transaction: a revocation bites at once."""
-    key = uow.authn_keys.by_hash(call.key_hash)
-    if key is None or key.revoked:
+def authenticate_client(uow: UnitOfWork, call: AuthnCall) -> Agent:
+    """The calling agent — its client-key, or its RADIUS client — read in the use case's
+    transaction: a revoked key or a removed RADIUS client is refused at once."""
+    ref = call.agent
+    agent = (
+        radius_agent(uow, ref.ref)
+        if ref.transport is Transport.RADIUS
+        else _key_agent(uow, ref.ref)
+    )
+    if agent is None:
         raise ClientNotAuthenticated()
-    call.key = key
-    return key
+    call.key = agent
+    return agent
+
+
+def _key_agent(uow: UnitOfWork, key_hash: str) -> Agent | None:
+    key = uow.authn_keys.by_hash(key_hash)
+    if key is None or key.revoked:
+        return None
+    return Agent(key.id, key.company_id, key.name, Transport.REST)
 
 
 def client_key_accepted(uow: UnitOfWork, key_hash: str) -> bool:

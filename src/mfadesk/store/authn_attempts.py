@@ -35,6 +35,7 @@ _SAVE = (
 )
 _DELETE = delete(attempts).where(attempts.c.id == bindparam("b_id"))
 _PURGE = delete(attempts).where(attempts.c.expires_at <= bindparam("before"))
+_OF_RADIUS_CLIENT = delete(attempts).where(attempts.c.radius_client_id == bindparam("b_client"))
 
 
 def _changing(attempt: AuthnAttempt) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def _to_attempt(row: Any) -> AuthnAttempt:
         id=row.id,
         company_id=row.company_id,
         authn_key_id=row.authn_key_id,
+        radius_client_id=row.radius_client_id,
         client_id=row.client_id,
         subject_name=row.subject_name,
         user_id=row.user_id,
@@ -107,6 +109,7 @@ class AuthnAttemptRepository:
                 "id": attempt.id,
                 "company_id": attempt.company_id,
                 "authn_key_id": attempt.authn_key_id,
+                "radius_client_id": attempt.radius_client_id,
                 "client_id": attempt.client_id,
                 "subject_name": attempt.subject_name,
                 "user_id": attempt.user_id,
@@ -124,6 +127,9 @@ class AuthnAttemptRepository:
 
     def remove(self, attempt_id: str) -> None:
         self._c.execute(_DELETE, {"b_id": attempt_id})
+
+    def remove_of_radius_client(self, client_id: str) -> int:
+        return self._c.execute(_OF_RADIUS_CLIENT, {"b_client": client_id}).rowcount
 
     def purge_expired(self, now: datetime) -> int:
         return self._c.execute(_PURGE, {"before": now}).rowcount

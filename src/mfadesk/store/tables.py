@@ -255,13 +255,39 @@ authn_keys = Table(
     UniqueConstraint("company_id", "name", name="uq_authn_keys_company_name"),
 )
 
+# RADIUS clients (migration 0014): the devices whose Access-Requests are answered, by source
+# network; the shared secret is encrypted under a key derived from the master key.
+radius_clients = Table(
+    "radius_clients",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("network", String(64), nullable=False, unique=True),
+    Column("secret_ciphertext", LargeBinary, nullable=False),
+    Column("require_message_authenticator", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# The reply to each RADIUS request of the last 30 s, by (client address, port, Identifier,
+# Request Authenticator): a retransmit reaching any worker is answered with it, unverified.
+radius_replies = Table(
+    "radius_replies",
+    metadata,
+    Column("request_key", String(64), primary_key=True),
+    Column("reply", LargeBinary, nullable=True),
+    Column("expires_at", Timestamp, nullable=False, index=True),
+)
+
 # Open (CHALLENGE) attempts, and finished ones the agent asked to keep for a status call.
 authn_attempts = Table(
     "authn_attempts",
     metadata,
     Column("id", String(36), primary_key=True),
     Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
-    Column("authn_key_id", String(36), ForeignKey("authn_keys.id"), nullable=False),
+    # The agent that began it: a client-key (REST) or a RADIUS client (migration 0014).
+    Column("authn_key_id", String(36), ForeignKey("authn_keys.id"), nullable=True),
+    Column("radius_client_id", String(36), ForeignKey("radius_clients.id"), nullable=True),
     Column("client_id", String(255), nullable=True),
     Column("subject_name", String(320), nullable=False),
     Column("user_id", String(36), nullable=True),

@@ -18,6 +18,8 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.radius_clients import RadiusClientRepository
+from mfadesk.store.radius_replies import RadiusReplyRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
@@ -133,6 +135,8 @@ class UnitOfWork:
     securid_credentials: SecurIdCredentialRepository
     user_events: UserEventRepository
     rate_buckets: RateBucketRepository
+    radius_clients: RadiusClientRepository
+    radius_replies: RadiusReplyRepository
 
     def __init__(
         self,
@@ -181,6 +185,8 @@ class UnitOfWork:
         self.securid_credentials = SecurIdCredentialRepository(connection)
         self.user_events = UserEventRepository(connection)
         self.rate_buckets = RateBucketRepository(connection)
+        self.radius_clients = RadiusClientRepository(connection)
+        self.radius_replies = RadiusReplyRepository(connection)
         return self
 
     def __exit__(
