@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mfadesk.api.app import create_app
+from mfadesk.api.app import Companion, create_app
 from mfadesk.domain.audit import StoredAuditEvent
 from mfadesk.domain.clock import RandomSource, SystemRandom
 from mfadesk.otp.secret_key import load_or_create_server_keys
@@ -104,7 +104,11 @@ StackFactory = Callable[..., Stack]
 def make_stack(database_url: str, tmp_path: Path, clock: MutableClock) -> Iterator[StackFactory]:
     started: list[tuple[LiveServer, Database]] = []
 
-    def make(random: RandomSource | None = None, **settings_overrides: Any) -> Stack:
+    def make(
+        random: RandomSource | None = None,
+        companions: Sequence[Companion] = (),
+        **settings_overrides: Any,
+    ) -> Stack:
         port = free_port()
         settings = replace(
             Settings(
@@ -126,7 +130,7 @@ def make_stack(database_url: str, tmp_path: Path, clock: MutableClock) -> Iterat
         db = Database(database_url)
         upgrade(db.engine)
         tenant = build_tenant(db, env)
-        server = LiveServer(create_app(settings, env), port).__enter__()
+        server = LiveServer(create_app(settings, env, companions=companions), port).__enter__()
         started.append((server, db))
         return Stack(server, db, env, clock, tenant, settings)
 
