@@ -16,7 +16,12 @@ _c = replies.c
 
 
 def _claim(insert: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Executable:
-    return insert(replies).on_conflict_do_nothing(index_elements=[_c.request_key])
+    # RETURNING says whether a row went in (psycopg's rowcount does not, with ON CONFLICT).
+    return (
+        insert(replies)
+        .on_conflict_do_nothing(index_elements=[_c.request_key])
+        .returning(_c.request_key)
+    )
 
 
 # A second claim of one key waits for the first claimant's transaction (PostgreSQL: on the
@@ -40,7 +45,7 @@ class RadiusReplyRepository:
         """Whether this transaction is the first to answer the request ``key``."""
         statement = _CLAIM[self._c.dialect.name]
         claimed = self._c.execute(statement, {"request_key": key, "expires_at": expires_at})
-        return claimed.rowcount > 0
+        return claimed.one_or_none() is not None
 
     def get(self, key: str) -> tuple[bytes | None, datetime] | None:
         """The stored reply (None: the request got none) and when it expires."""
