@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import StackFactory
+from tests.otp.conftest import stoken  # noqa: F401  (fixture)
 from tests.support.radius import RadiusStack, start_radius
 
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 from mfadesk.domain.securid_credentials import CredentialKind
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.radius.exchange import PAP_REQUIRED, REJECTED
-from tests.otp.conftest import stoken  # noqa: F401  (fixture)
 from tests.otp.test_otp_stoken_oracle import StokenRunner
 from tests.support.authn import email, logged_events
 from tests.support.pins import OracleToken, require_pins, tenant_token
@@ -25,7 +24,7 @@ def alice_token(radius: RadiusStack, stoken: StokenRunner) -> OracleToken:
     return tenant_token(radius.stack, stoken, "alice", TOKEN_ALICE, CredentialKind.SID700)
 
 
-def test_accept_then_reject_of_the_same_code(radius: RadiusStack, stoken: StokenRunner) -> None:  # noqa: F811
+def test_accept_then_reject_of_the_same_code(radius: RadiusStack, stoken: StokenRunner) -> None:
     code = alice_token(radius, stoken).code()
     accepted = radius.send(
         {
@@ -51,7 +50,7 @@ def test_accept_then_reject_of_the_same_code(radius: RadiusStack, stoken: Stoken
     assert replay.event.reason is UserEventReason.REPLAYED_TOKENCODE
 
 
-def test_next_tokencode_challenge_then_accept(radius: RadiusStack, stoken: StokenRunner) -> None:  # noqa: F811
+def test_next_tokencode_challenge_then_accept(radius: RadiusStack, stoken: StokenRunner) -> None:
     token = alice_token(radius, stoken)
     challenged = radius.login(email("alice"), token.code(2))
     assert challenged.code == CHALLENGE, challenged.output
@@ -65,7 +64,7 @@ def test_next_tokencode_challenge_then_accept(radius: RadiusStack, stoken: Stoke
     assert accepted.code == ACCEPT, accepted.output
 
 
-def test_new_pin_mode(radius: RadiusStack, stoken: StokenRunner) -> None:  # noqa: F811
+def test_new_pin_mode(radius: RadiusStack, stoken: StokenRunner) -> None:
     require_pins(radius.stack)
     token = alice_token(radius, stoken)
     asked = radius.login(email("alice"), token.code())
@@ -117,7 +116,7 @@ def test_emergency_tokencode(radius: RadiusStack) -> None:
 
 def test_a_retransmit_is_answered_without_a_second_verification(
     radius: RadiusStack,
-    stoken: StokenRunner,  # noqa: F811
+    stoken: StokenRunner,
 ) -> None:
     """While the database is busy, radclient sends the request again (same Identifier and
     Request Authenticator); the retransmit gets the first one's reply, verified once."""

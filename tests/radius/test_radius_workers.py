@@ -28,7 +28,6 @@ from mfadesk.services.provisioning import (
 from mfadesk.services.radius_clients import add_radius_client
 from mfadesk.services.startup import open_creating
 from mfadesk.settings import Settings
-from tests.otp.conftest import stoken  # noqa: F401  (fixture)
 from tests.otp.test_otp_stoken_oracle import StokenRunner, ctf_string, random_serial
 from tests.support.databases import reset_postgres
 from tests.support.live_server import free_port
@@ -64,7 +63,7 @@ def stopped(pid: int) -> Iterator[None]:
 def test_two_workers_answer_one_exchange(
     tmp_path: Path,
     postgres_url: str,
-    stoken: StokenRunner,  # noqa: F811
+    stoken: StokenRunner,
 ) -> None:
     require_radclient()
     reset_postgres(postgres_url)
