@@ -78,8 +78,9 @@ def test_every_command_keeps_its_name() -> None:
     commands = tree(cli)
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
-        "settings", "api", "authn-key",
+        "settings", "api", "authn-key", "radius-client",
     }  # fmt: skip
+    assert commands["radius-client"] == {"add": None, "list": None, "remove": None}
     assert commands["api"] == {
         "audit": {"export": None},
         "bulk": None,
