@@ -21,6 +21,7 @@ COMMANDS = {
     "settings": "mfadesk.cli.settings:settings_group",
     "api": "mfadesk.cli.remote:api_group",  # remote administration through the SDK
     "authn-key": "mfadesk.cli.authn_keys:authn_key_group",
+    "oauth-client": "mfadesk.cli.oauth_clients:oauth_client_group",
 }
 # `api` needs only the base install (the SDK); every other command works on the server's
 # database and needs the `server` extra.

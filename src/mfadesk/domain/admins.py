@@ -22,6 +22,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     READ_USERS = "read users"
+    CREATE_USERS = "create users"
     MANAGE_EMERGENCY_TOKENCODES = "manage emergency tokencodes"
     MANAGE_HARDWARE_TOKENS = "manage hardware tokens"
     DELETE_HARDWARE_TOKENS = "delete hardware tokens"

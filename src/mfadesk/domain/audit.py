@@ -11,6 +11,9 @@ class Action(StrEnum):
     """The ``activityKey`` of an audit entry."""
 
     AUTHENTICATE = "AUTHENTICATE"
+    # Refused before the action: a missing OAuth scope, or an API-key JWT on an OAuth-only
+    # endpoint.
+    AUTHORIZE = "AUTHORIZE"
     LOOKUP_USER = "LOOKUP_USER"
     ENABLE_EMERGENCY_TOKENCODE = "ENABLE_EMERGENCY_TOKENCODE"
     DISABLE_EMERGENCY_TOKENCODE = "DISABLE_EMERGENCY_TOKENCODE"
@@ -45,6 +48,9 @@ class Action(StrEnum):
     CHANGE_EMERGENCY_ACCESS_SETTINGS = "CHANGE_EMERGENCY_ACCESS_SETTINGS"
     CREATE_AUTHN_KEY = "CREATE_AUTHN_KEY"
     REVOKE_AUTHN_KEY = "REVOKE_AUTHN_KEY"
+    CREATE_OAUTH_CLIENT = "CREATE_OAUTH_CLIENT"
+    REVOKE_OAUTH_CLIENT = "REVOKE_OAUTH_CLIENT"
+    ISSUE_OAUTH_TOKEN = "ISSUE_OAUTH_TOKEN"
 
 
 class Result(StrEnum):
@@ -64,6 +70,7 @@ class TargetType(StrEnum):
     AUDIT_LOG = "AUDIT_LOG"
     COMPANY = "COMPANY"
     AUTHN_KEY = "AUTHN_KEY"
+    OAUTH_CLIENT = "OAUTH_CLIENT"
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,34 @@ def user_by_email(uow: UnitOfWork, company: Company, email: str) -> User:
     return user
 
 
+def insert_user(
+    uow: UnitOfWork,
+    company_id: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    *,
+    user_id: str,
+    now: datetime,
+    disabled: bool = False,
+) -> User:
+    """Store a new user of `company_id` (the caller has checked the e-mail is free)."""
+    normalized = normalize_email(email)
+    if "@" not in normalized or len(normalized) > 320:
+        raise BadRequest(f"{email!r} is not an e-mail address")
+    user = User(
+        id=user_id,
+        company_id=company_id,
+        email=normalized,
+        first_name=first_name,
+        last_name=last_name,
+        status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
+        created_at=now,
+    )
+    uow.users.add(user)
+    return user
+
+
 def add_user(
     uow: UnitOfWork,
     op: Operator,
@@ -121,21 +149,19 @@ def add_user(
     last_name: str = "",
     disabled: bool = False,
 ) -> User:
-    normalized = normalize_email(email)
-    if "@" not in normalized or len(normalized) > 320:
-        raise BadRequest(f"{email!r} is not an e-mail address")
-    if uow.users.get_by_email(company.id, normalized) is not None:
+    if uow.users.get_by_email(company.id, normalize_email(email)) is not None:
         raise Conflict(f"User {email} already exists")
-    user = User(
-        id=op.env.random.uuid4(),
-        company_id=company.id,
-        email=normalized,
-        first_name=first_name,
-        last_name=last_name,
-        status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
-        created_at=op.now,
+    user = insert_user(
+        uow,
+        company.id,
+        email,
+        first_name,
+        last_name,
+        user_id=op.env.random.uuid4(),
+        now=op.now,
+        disabled=disabled,
     )
-    uow.users.add(user)
+    normalized = user.email
     op.audit(
         uow,
         company,

@@ -8,12 +8,13 @@ from datetime import datetime
 from mfadesk.domain.admins import Permission
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.emergency_tokencodes import EmergencyTokencode
-from mfadesk.domain.errors import NotFound
+from mfadesk.domain.errors import BadRequest, NotFound
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.audit import record_success
 from mfadesk.services.authorization import authorize
 from mfadesk.services.context import Call
 from mfadesk.services.lookups import require_user
+from mfadesk.services.provisioning import insert_user
 from mfadesk.store.unit_of_work import UnitOfWork
 
 _STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: Action.DISABLE_USER}
@@ -109,3 +110,29 @@ def set_mark_deleted(uow: UnitOfWork, call: Call, user_id: str, mark: bool) -> U
     verb = "marked deleted" if mark else "no longer marked deleted"
     record_success(uow, call, changed=True, message=f"User {user.email} {verb}")
     return updated
+
+
+def create_local_user(
+    uow: UnitOfWork, call: Call, email: str, first_name: str, last_name: str, user_name: str
+) -> UserDetails:
+    """Create Local User: a new, enabled user of the caller's company. Its principal user name
+    is its e-mail (mfadesk keeps no other yet), so `user_name` is taken when a user has it as
+    e-mail; both taken are 400s, as the contract says."""
+    target = Target(TargetType.USER, email[:64], email[:320])
+    actor = authorize(uow, call, Permission.CREATE_USERS, Action.CREATE_USER, target)
+    if uow.users.get_by_email(actor.company_id, normalize_email(email)) is not None:
+        raise BadRequest(f"User {email} already exists")
+    if uow.users.get_by_email(actor.company_id, normalize_email(user_name)) is not None:
+        raise BadRequest(f"User name {user_name} is already taken")
+    user = insert_user(
+        uow,
+        actor.company_id,
+        email,
+        first_name,
+        last_name,
+        user_id=call.env.random.uuid4(),
+        now=call.now,
+    )
+    call.target = Target(TargetType.USER, user.id, user.email)
+    record_success(uow, call, changed=True, message=f"User {user.email} created")
+    return details_of(uow, user, call.now)

@@ -299,3 +299,42 @@ master_key = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
     Column("fingerprint", String(64), nullable=False),
 )
+
+# OAuth 2.0 API clients (`private_key_jwt`): the public JWK only; names unique per company,
+# revoked ones included.
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated
+    Column("public_jwk", Text, nullable=False),
+    Column("key_id", String(255), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    UniqueConstraint("company_id", "name", name="uq_oauth_clients_company_name"),
+)
+
+# Issued access tokens, by the SHA-256 of the opaque token (the token itself is never stored).
+oauth_access_tokens = Table(
+    "oauth_access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("client_id", String(36), ForeignKey("oauth_clients.id"), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_oauth_access_tokens_client_expires", "client_id", "expires_at"),
+)
+
+# The `jti`s of accepted client assertions, kept until the assertion could no longer be
+# accepted anyway, so a replay is refused by every worker.
+oauth_assertion_jtis = Table(
+    "oauth_assertion_jtis",
+    metadata,
+    Column("client_id", String(36), ForeignKey("oauth_clients.id"), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", Timestamp, nullable=False),
+)

@@ -18,6 +18,7 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
@@ -133,6 +134,7 @@ class UnitOfWork:
     securid_credentials: SecurIdCredentialRepository
     user_events: UserEventRepository
     rate_buckets: RateBucketRepository
+    oauth_clients: OAuthClientRepository
 
     def __init__(
         self,
@@ -181,6 +183,7 @@ class UnitOfWork:
         self.securid_credentials = SecurIdCredentialRepository(connection)
         self.user_events = UserEventRepository(connection)
         self.rate_buckets = RateBucketRepository(connection)
+        self.oauth_clients = OAuthClientRepository(connection)
         return self
 
     def __exit__(

@@ -19,6 +19,20 @@ class UserLookupRequest(RequestModel):
     searchUnsynched: bool | None = None
 
 
+Name = Annotated[str, text(max_length=255)]
+
+
+class CreateUserRequest(RequestModel):
+    """Create Local User (OAuth only). The other fields of the cloud's body (`password`,
+    phones, groups…) are accepted and ignored, as is `identitySource`."""
+
+    firstName: Annotated[str, text(1, 255)]
+    lastName: Name = ""
+    userName: Annotated[str, text(1, 320)]
+    email: Email
+    identitySource: Any = None
+
+
 class UserDetailsResponse(ResponseModel):
     """The user object of User Details, Search and Synchronize, in the reference's order."""
 

@@ -20,9 +20,11 @@ from mfadesk.api.routes.outcomes import (
 )
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.domain.users import parse_mark_deleted, parse_user_status
 from mfadesk.services.users import (
     UserDetails,
+    create_local_user,
     lookup_user,
     search_users,
     set_mark_deleted,
@@ -30,6 +32,7 @@ from mfadesk.services.users import (
     sync_user,
 )
 from mfadesk.wire.users import (
+    CreateUserRequest,
     MarkDeletedRequest,
     MarkDeletedResponse,
     UserDetailsResponse,
@@ -141,6 +144,14 @@ async def mark_deleted(request: AdminRequest) -> Response:
     return json_response(MarkDeletedResponse(id=user.id, markDeleted=user.mark_deleted))
 
 
+async def create(request: AdminRequest) -> Response:
+    body = await request.body(CreateUserRequest)
+    details = await request.run(
+        create_local_user, body.email, body.firstName, body.lastName, body.userName
+    )
+    return json_response(user_details_body(details))
+
+
 async def sync(request: AdminRequest) -> Response:
     details = await request.run(sync_user, request.path("userId").lower())
     return json_response(user_details_body(details))
@@ -161,6 +172,7 @@ def _search_endpoint(version: str) -> Endpoint:
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_READ,
         query_model=UserSearchQuery,
     )
 
@@ -181,6 +193,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_READ,
     ),
     _search_endpoint("v1"),
     _search_endpoint("v2"),
@@ -200,6 +213,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_MANAGE,
     ),
     Endpoint(
         "PUT",
@@ -217,6 +231,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_DELETE_SOFT,
     ),
     Endpoint(
         "POST",
@@ -232,5 +247,26 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_SYNC,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/users/create",
+        "Create Local User (OAuth access tokens only)",
+        create,
+        CreateUserRequest,
+        {
+            200: Outcome("The new user.", UserDetailsResponse),
+            400: Outcome(
+                "A missing or malformed field, or the e-mail or user name is taken.",
+                BAD_REQUEST.model,
+            ),
+            403: FORBIDDEN,
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+        scope=Scope.GROUP_USERS_MANAGE,
+        oauth_only=True,
     ),
 )
