@@ -22,7 +22,7 @@ from tests.conftest import Stack
 
 
 @dataclass
-class TestClient:
+class ClientKey:
     client_id: str
     private_jwk: dict[str, Any] = field(repr=False)
     issuer: str
@@ -60,8 +60,9 @@ class TestClient:
             "grant_type": CLIENT_CREDENTIALS,
             "client_id": self.client_id,
             "client_assertion_type": JWT_BEARER_ASSERTION,
-            "client_assertion": self.assertion(),
         }
+        if "client_assertion" not in overrides:
+            form["client_assertion"] = self.assertion()
         for name, value in overrides.items():
             if value is None:
                 form.pop(name, None)
@@ -75,7 +76,7 @@ def add_client(
     name: str = "ci",
     role: Role = Role.SUPER_ADMIN,
     scopes: tuple[str, ...] | frozenset[str] = KNOWN_SCOPES,
-) -> TestClient:
+) -> ClientKey:
     private, public = generate_client_key()
     op = Operator.start(stack.env)
     with stack.db.unit_of_work() as uow:
@@ -83,14 +84,14 @@ def add_client(
         client = create_oauth_client(
             uow, op, company, name, role, frozenset(scopes), json.dumps(public), public["kid"]
         )
-    return TestClient(client.id, private, f"{stack.settings.public_url}/oauth", name)
+    return ClientKey(client.id, private, f"{stack.settings.public_url}/oauth", name)
 
 
-def request_token(stack: Stack, client: TestClient, **form: Any) -> httpx.Response:
+def request_token(stack: Stack, client: ClientKey, **form: Any) -> httpx.Response:
     return httpx.post(f"{stack.server.base_url}/oauth/token", data=client.form(**form))
 
 
-def access_token(stack: Stack, client: TestClient, **form: Any) -> str:
+def access_token(stack: Stack, client: ClientKey, **form: Any) -> str:
     response = request_token(stack, client, **form)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])

@@ -52,7 +52,10 @@ _PURGE_JTIS = delete(jtis).where(
 
 
 def _record_jti(insert_for: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Executable:
-    return insert_for(jtis).on_conflict_do_nothing(index_elements=[jtis.c.client_id, jtis.c.jti])
+    statement = insert_for(jtis).on_conflict_do_nothing(
+        index_elements=[jtis.c.client_id, jtis.c.jti]
+    )
+    return statement.returning(jtis.c.jti)  # a row back: inserted (rowcount is -1 on psycopg)
 
 
 # One statement that tells a first use from a replay, without an error, on both backends.
@@ -136,7 +139,7 @@ class OAuthClientRepository:
         """True the first time this client's `jti` is seen (until `keep_until`), else False."""
         statement = _RECORD_JTI[self._c.dialect.name]
         values = {"client_id": client_id, "jti": jti, "expires_at": keep_until}
-        return self._c.execute(statement, values).rowcount > 0
+        return self._c.execute(statement, values).first() is not None
 
     def purge_expired(self, client_id: str, now: datetime) -> None:
         """Forget the client's expired tokens and the jtis that could not be replayed anyway."""

@@ -92,8 +92,10 @@ class AssertionVerifier:
             claims = STRICT_JWT.decode(
                 assertion, key, algorithms=[algorithm], options=SIGNATURE_ONLY
             )
-        except jwt.PyJWTError as error:
+        except jwt.InvalidSignatureError as error:
             raise _invalid(f"The client assertion's signature is invalid: {error}") from error
+        except jwt.PyJWTError as error:  # PyJWT checks some claims' types as it decodes
+            raise _invalid(f"The client assertion is invalid: {error}") from error
         try:
             return self._check_claims(claims, client)
         except TokenRejected as rejected:
