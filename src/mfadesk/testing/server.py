@@ -146,7 +146,7 @@ class MfadeskServer:
 
     @property
     def admin_url(self) -> str:
-        """The admin API's base, as a key file's ``adminRestApiUrl``: ``…/AdminInterface/restapi/``."""
+        """The admin API's base, ``…/AdminInterface/restapi/`` (as in a key file)."""
         return self.settings.admin_rest_api_url
 
     @property
