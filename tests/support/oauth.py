@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ import httpx
 import jwt
 
 from mfadesk.cli.jwk_files import generate_client_key
+from mfadesk.cli.oauth_clients import register_client
+from mfadesk.cli.runtime import Runtime
 from mfadesk.domain.admins import Role
 from mfadesk.domain.oauth_clients import KNOWN_SCOPES
 from mfadesk.services.oauth_clients import create_oauth_client
@@ -103,3 +106,24 @@ def bearer_client(stack: Stack, token: str) -> httpx.Client:
         headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
         timeout=30,
     )
+
+
+def client_file(
+    stack: Stack,
+    directory: Path,
+    name: str = "sdk",
+    scopes: tuple[str, ...] | frozenset[str] = KNOWN_SCOPES,
+    role: Role = Role.SUPER_ADMIN,
+) -> tuple[str, Path]:
+    """A client registered as `mfadesk oauth-client add` registers it: (client_id, the private
+    JWK file naming client_id and issuer)."""
+    jwk_file = directory / f"{name}.jwk"
+    made = register_client(
+        Runtime(stack.settings, stack.db, stack.env),
+        name,
+        role,
+        frozenset(scopes),
+        None,
+        jwk_file=jwk_file,
+    )
+    return made.client.id, jwk_file
