@@ -44,7 +44,7 @@ def test_reset_forgets_callers(mfadesk_server: MfadeskServer) -> None:
     mfadesk_server.add_user("gone@example.com")
     mfadesk_server.reset()
     assert [e.activityKey for e in mfadesk_server.audit_events()] == ["CREATE_COMPANY"]
-    with AdminClient.from_oauth_client(client.jwk_file) as api:
-        with pytest.raises(AuthenticationFailed) as refused:
-            api.lookup_user("gone@example.com")
+    api = AdminClient.from_oauth_client(client.jwk_file)
+    with api, pytest.raises(AuthenticationFailed) as refused:
+        api.lookup_user("gone@example.com")
     assert refused.value.code == "401 invalid_client"  # the client is gone with the rest
