@@ -78,7 +78,7 @@ def test_every_command_keeps_its_name() -> None:
     commands = tree(cli)
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
-        "settings", "api", "authn-key",
+        "settings", "api", "authn-key", "oauth-client",
     }  # fmt: skip
     assert commands["api"] == {
         "audit": {"export": None},
@@ -107,4 +107,5 @@ def test_every_command_keeps_its_name() -> None:
     assert commands["company"] == {"add": None, "list": None}
     assert commands["token"] == {"add": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
+    assert commands["oauth-client"] == {"add": None, "list": None, "revoke": None}
     assert commands["settings"] == {"set": None, "show": None}
