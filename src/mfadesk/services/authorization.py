@@ -13,11 +13,11 @@ def resolve_caller(uow: UnitOfWork, call: Call) -> tuple[Admin, bool] | None:
     """The calling actor and whether its credential is usable now: a legacy API key, or an
     OAuth client's access token (revoked with its client, or expired)."""
     if call.token_hash is not None:
-        found = uow.oauth_clients.by_token(call.token_hash)
+        found = uow.oauth_clients.actor_by_token(call.token_hash)
         if found is None:
             return None
-        client, token = found
-        return client.as_admin(), not client.revoked and token.usable(call.now)
+        actor, revoked, expires_at = found
+        return actor, not revoked and call.now < expires_at
     key_found = uow.admins.by_access_id(call.access_id)
     if key_found is None:
         return None
