@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid, text
 from mfadesk.wire.schemas import BOOLEAN_OR_TEXT, replaced_by
@@ -20,6 +20,10 @@ class UserLookupRequest(RequestModel):
 
 
 Name = Annotated[str, text(max_length=255)]
+# A new user's e-mail: at least an "@" (the service refuses anything else as no address).
+NewEmail = Annotated[
+    str, StringConstraints(min_length=3, max_length=320, strict=True, pattern=r"^[^\x00]*@[^\x00]*$")
+]
 
 
 class CreateUserRequest(RequestModel):
@@ -29,7 +33,7 @@ class CreateUserRequest(RequestModel):
     firstName: Annotated[str, text(1, 255)]
     lastName: Name = ""
     userName: Annotated[str, text(1, 320)]
-    email: Email
+    email: NewEmail
     identitySource: Any = None
 
 
