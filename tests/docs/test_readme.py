@@ -34,7 +34,10 @@ def test_readme_examples_run_verbatim(tmp_path: Path) -> None:
     with served_demo(tmp_path, venv_on_path=False) as demo:
         # the examples must not count on `mfadesk` being on PATH
         assert subprocess.run(["which", "mfadesk"], env=demo.env, check=False).returncode
-        output = run_examples(blocks, tmp_path, demo.env, str(tmp_path / ".venv/bin/python"))
+        # `oauth-client add` names the public URL in the client's file: the shell of a user whose
+        # `make run` serves the default port needs nothing, here it is the port the demo serves
+        shell = {**demo.env, "MFADESK_PUBLIC_URL": f"http://127.0.0.1:{demo.port}"}
+        output = run_examples(blocks, tmp_path, shell, str(tmp_path / ".venv/bin/python"))
         # what `make run` printed leads to the API's documentation, on the port it serves
         docs = f"http://127.0.0.1:{demo.port}/AdminInterface/restapi/docs"
         assert (

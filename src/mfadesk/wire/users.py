@@ -21,8 +21,9 @@ class UserLookupRequest(RequestModel):
 
 Name = Annotated[str, text(max_length=255)]
 # A new user's e-mail: at least an "@" (the service refuses anything else as no address).
+NEW_EMAIL = r"^[^\x00]*@[^\x00]*$"
 NewEmail = Annotated[
-    str, StringConstraints(min_length=3, max_length=320, strict=True, pattern=r"^[^\x00]*@[^\x00]*$")
+    str, StringConstraints(min_length=3, max_length=320, strict=True, pattern=NEW_EMAIL)
 ]
 
 
