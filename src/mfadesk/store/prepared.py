@@ -14,7 +14,7 @@ options that need SQLAlchemy at execution time. Anything else stays on ``Connect
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -78,6 +78,9 @@ class _Compiled:
         assert isinstance(compiled, SQLCompiler)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("statements with expanding or literal parameters are not prepared")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # Their values come from SQLAlchemy's execution context, which is bypassed here.
+            raise ValueError("statements leaving Python-side column defaults are not prepared")
         self.sql = compiled.string
         self.positional = compiled.positional
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
@@ -187,6 +190,20 @@ class Prepared:
         """Run an INSERT/UPDATE/DELETE; the number of rows it matched."""
         _, cursor = self._run(connection, params)
         try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run an INSERT/UPDATE once per row in one driver call (bulk work); the number of rows
+        the statements matched in all."""
+        if not rows:
+            return 0
+        compiled = self._compiled(connection)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            parameters: list[Any] = [compiled.parameters(row) for row in rows]
+            cursor.executemany(compiled.sql, parameters)
             return int(cursor.rowcount)
         finally:
             cursor.close()
