@@ -58,6 +58,9 @@ class Settings:
     # Per client-key token bucket on /mfa; far above what one agent sends (see decisions.md).
     authn_rate_limit_per_second: float = 200.0
     authn_rate_limit_burst: float = 400.0
+    # How often the service looks for users marked deleted seven days ago (0: never; then
+    # `mfadesk user purge` does it).
+    purge_interval_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +90,7 @@ class Settings:
                 env, "MFADESK_AUTHN_RATE_LIMIT_PER_SECOND", 200.0, 0.001
             ),
             authn_rate_limit_burst=_number(env, "MFADESK_AUTHN_RATE_LIMIT_BURST", 400.0, 1),
+            purge_interval_seconds=_number(env, "MFADESK_PURGE_INTERVAL_SECONDS", 3600.0, 0),
         )
 
     def with_public_url(self, url: str) -> Settings:

@@ -33,8 +33,8 @@ def _lines(path: Path) -> int:
     return newlines or returns
 
 
-def _records(handle: IO[str]) -> Iterator[tuple[int, list[str] | str]]:
-    """(line, cells) per record, or (line, problem); rows of blank cells are skipped."""
+def _records(handle: IO[str]) -> Iterator[CsvRecord]:
+    """The file's records; rows of blank cells are skipped."""
     reader = csv.reader(handle)
     while True:
         try:
@@ -42,10 +42,10 @@ def _records(handle: IO[str]) -> Iterator[tuple[int, list[str] | str]]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield reader.line_num, f"unreadable record: {error}"
+            yield CsvRecord(reader.line_num, (), f"unreadable record: {error}")
             continue
-        if any(cell.strip() for cell in cells):
-            yield reader.line_num, cells
+        if (cells and cells[0].strip()) or any(cell.strip() for cell in cells):
+            yield CsvRecord(reader.line_num, cells)
 
 
 @contextmanager
@@ -62,18 +62,10 @@ def open_csv(path: Path, form: CsvForm) -> Iterator[CsvFile]:
         first = next(records, None)
         if first is None:
             raise CommandError(f"{path} is empty: the first row must be the header {form}")
-        line, header = first
         try:
-            if isinstance(header, str):
-                raise BadRequest(header)
-            positions = header_positions(header, form)
+            if first.problem is not None:
+                raise BadRequest(first.problem)
+            positions = header_positions(first.cells, form)
         except BadRequest as error:
-            raise CommandError(f"{path}, line {line}: {error.description}") from error
-        yield CsvFile(
-            positions,
-            (
-                CsvRecord(line, (), cells) if isinstance(cells, str) else CsvRecord(line, cells)
-                for line, cells in records
-            ),
-            max(0, size - line),
-        )
+            raise CommandError(f"{path}, line {first.line}: {error.description}") from error
+        yield CsvFile(positions, records, max(0, size - first.line))

@@ -12,10 +12,12 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from mfadesk.domain.errors import BadRequest, Conflict
 from mfadesk.domain.hardware_tokens import MAX_SERIAL_LENGTH
 from mfadesk.domain.users import (
+    MAX_EMAIL_LENGTH,
     MAX_NAME_LENGTH,
     MAX_USERNAME_LENGTH,
     UserStatus,
@@ -44,20 +46,13 @@ SEED_HEX_DIGITS = 32
 SEEDED_SERIAL_DIGITS = 12  # the tokencode algorithm takes the serial as up to 12 digits
 
 
-@dataclass(frozen=True, slots=True)
-class CsvRecord:
+class CsvRecord(NamedTuple):
     """One record of a CSV file after its header: the line it ends on and its cells, or what
-    kept the reader from reading it."""
+    kept the reader from reading it. (Tuples: a million of them must be cheap.)"""
 
     line: int
     cells: Sequence[str]
     problem: str | None = None
-
-
-class Outcome(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +69,6 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
-
-    def count(self, outcome: Outcome, times: int = 1) -> None:
-        if outcome is Outcome.CREATED:
-            self.created += times
-        elif outcome is Outcome.UPDATED:
-            self.updated += times
-        else:
-            self.unchanged += times
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append(RejectedRow(line, reason))
@@ -117,20 +104,28 @@ def header_positions(cells: Sequence[str], form: CsvForm) -> dict[str, int]:
     return positions
 
 
-def _cells(cells: Sequence[str], positions: Mapping[str, int], form: CsvForm) -> list[str]:
-    """The row's cells, stripped, one per column of the header. A row may stop after its last
-    required column (the optional ones are then empty), and may go on past the header with
-    empty cells only."""
-    width = max(positions.values()) + 1
-    needed = max(positions[name] for name in form.columns[: form.required]) + 1
-    stripped = [cell.strip() for cell in cells]
-    if len(stripped) < needed or any(stripped[width:]):
-        raise BadRequest(f"{len(cells)} fields where the header has {width}")
-    stripped += [""] * (width - len(stripped))
-    for cell in stripped:
-        if not cell.isprintable():
+class _Columns:
+    """A header's columns, for reading its rows: a row may stop after its last required
+    column (the optional ones are then empty), and may go on past the header with empty cells
+    only. Cells are stripped; control characters (and bytes that were not UTF-8) are refused."""
+
+    __slots__ = ("needed", "positions", "width")
+
+    def __init__(self, positions: Mapping[str, int], form: CsvForm) -> None:
+        self.positions = dict(positions)
+        self.width = max(positions.values()) + 1
+        self.needed = max(positions[name] for name in form.columns[: form.required]) + 1
+
+    def cells(self, cells: Sequence[str]) -> list[str]:
+        count, width = len(cells), self.width
+        if count < self.needed or (count > width and any(c.strip() for c in cells[width:])):
+            raise BadRequest(f"{count} fields where the header has {width}")
+        values = [cell.strip() for cell in cells[:width]]
+        if count < width:
+            values += [""] * (width - count)
+        if not "".join(values).isprintable():
             raise BadRequest("control characters or bytes that are not UTF-8")
-    return stripped
+        return values
 
 
 def _length(value: str, limit: int, name: str) -> str:
@@ -143,8 +138,7 @@ def _length(value: str, limit: int, name: str) -> str:
 # Users
 
 
-@dataclass(frozen=True, slots=True)
-class UserRow:
+class UserRow(NamedTuple):
     email: str  # normalised
     first_name: str
     last_name: str
@@ -152,8 +146,7 @@ class UserRow:
     principal_username: str | None  # None: a new user has none, an existing one keeps theirs
 
 
-@dataclass(frozen=True, slots=True)
-class UserState:
+class UserState(NamedTuple):
     """What an import compares and writes of a user who exists already."""
 
     id: str
@@ -165,20 +158,34 @@ class UserState:
     principal_username: str | None
 
 
-def parse_user_row(positions: Mapping[str, int], cells: Sequence[str]) -> UserRow:
-    values = _cells(cells, positions, USER_FORM)
-    status = principal = None
-    if (at := positions.get("userStatus")) is not None and values[at]:
-        status = parse_user_status(values[at])
-    if (at := positions.get("principalUsername")) is not None and values[at]:
-        principal = _length(values[at], MAX_USERNAME_LENGTH, "principalUsername")
-    return UserRow(
-        email=check_email(values[positions["emailAddress"]]),
-        first_name=_length(values[positions["firstName"]], MAX_NAME_LENGTH, "firstName"),
-        last_name=_length(values[positions["lastName"]], MAX_NAME_LENGTH, "lastName"),
-        status=status,
-        principal_username=principal,
-    )
+class UserRowParser(_Columns):
+    """Reads the rows under one header of a user CSV file."""
+
+    __slots__ = ("email", "first_name", "last_name", "principal", "status")
+
+    def __init__(self, positions: Mapping[str, int]) -> None:
+        super().__init__(positions, USER_FORM)
+        self.email = positions["emailAddress"]
+        self.first_name = positions["firstName"]
+        self.last_name = positions["lastName"]
+        self.status = positions.get("userStatus")
+        self.principal = positions.get("principalUsername")
+
+    def __call__(self, cells: Sequence[str]) -> UserRow:
+        values = self.cells(cells)
+        email = values[self.email].lower()
+        if "@" not in email or len(email) > MAX_EMAIL_LENGTH:
+            raise BadRequest(f"{values[self.email]!r} is not an e-mail address")
+        first_name, last_name = values[self.first_name], values[self.last_name]
+        if len(first_name) > MAX_NAME_LENGTH or len(last_name) > MAX_NAME_LENGTH:
+            _length(first_name, MAX_NAME_LENGTH, "firstName")
+            _length(last_name, MAX_NAME_LENGTH, "lastName")
+        status = principal = None
+        if self.status is not None and values[self.status]:
+            status = parse_user_status(values[self.status])
+        if self.principal is not None and values[self.principal]:
+            principal = _length(values[self.principal], MAX_USERNAME_LENGTH, "principalUsername")
+        return UserRow(email, first_name, last_name, status, principal)
 
 
 def user_update(
@@ -218,11 +225,10 @@ def user_update(
 # Hardware tokens
 
 
-@dataclass(frozen=True, slots=True)
-class TokenRow:
+class TokenRow(NamedTuple):
     serial: str
     email: str | None  # normalised; None: a spare token
-    seed: bytes | None = field(default=None, repr=False)  # None: a random one for a new token
+    seed: bytes | None = None  # None: a random one for a new token
 
 
 class TokenChange(StrEnum):
@@ -231,16 +237,26 @@ class TokenChange(StrEnum):
     NONE = "none"
 
 
-def parse_token_row(positions: Mapping[str, int], cells: Sequence[str]) -> TokenRow:
-    values = _cells(cells, positions, TOKEN_FORM)
-    serial = values[positions["tokenSerialNumber"]]
-    if not serial or len(serial) > MAX_SERIAL_LENGTH:
-        raise BadRequest(f"a token serial is 1 to {MAX_SERIAL_LENGTH} characters")
-    email_cell = values[positions["emailAddress"]]
-    email = check_email(email_cell) if email_cell else None
-    seed = None
-    if (at := positions.get("seed")) is not None and values[at]:
-        text = values[at]
+class TokenRowParser(_Columns):
+    """Reads the rows under one header of a token CSV file."""
+
+    __slots__ = ("email", "seed", "serial")
+
+    def __init__(self, positions: Mapping[str, int]) -> None:
+        super().__init__(positions, TOKEN_FORM)
+        self.serial = positions["tokenSerialNumber"]
+        self.email = positions["emailAddress"]
+        self.seed = positions.get("seed")
+
+    def __call__(self, cells: Sequence[str]) -> TokenRow:
+        values = self.cells(cells)
+        serial = values[self.serial]
+        if not serial or len(serial) > MAX_SERIAL_LENGTH:
+            raise BadRequest(f"a token serial is 1 to {MAX_SERIAL_LENGTH} characters")
+        email = check_email(values[self.email]) if values[self.email] else None
+        text = values[self.seed] if self.seed is not None else ""
+        if not text:
+            return TokenRow(serial, email)
         try:
             if len(text) != SEED_HEX_DIGITS:
                 raise ValueError(text)
@@ -251,7 +267,7 @@ def parse_token_row(positions: Mapping[str, int], cells: Sequence[str]) -> Token
             raise BadRequest(
                 f"a token with a seed needs a serial of 1 to {SEEDED_SERIAL_DIGITS} digits"
             )
-    return TokenRow(serial, email, seed)
+        return TokenRow(serial, email, seed)
 
 
 def token_change(

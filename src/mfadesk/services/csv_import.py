@@ -23,7 +23,7 @@ from mfadesk.services.provisioning import Operator
 from mfadesk.store.imports import ConcurrentWrite
 from mfadesk.store.unit_of_work import UnitOfWork
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 ATTEMPTS = 3  # a chunk whose rows someone else wrote meanwhile is read and applied again
 
 R = TypeVar("R")

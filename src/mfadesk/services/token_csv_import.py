@@ -22,7 +22,7 @@ from mfadesk.domain.import_rows import (
     ImportReport,
     TokenChange,
     TokenRow,
-    parse_token_row,
+    TokenRowParser,
     token_change,
 )
 from mfadesk.otp.seed_cipher import SeedCipher, SeedDecryptionError
@@ -63,6 +63,7 @@ def _plan(
     stored: dict[str, StoredToken],
 ) -> _Planned:
     plan = _Planned([], {}, ImportReport())
+    creating: list[tuple[str, str | None, bytes]] = []  # serial, user id, seed
     for line, row in rows:
         try:
             user_id = None
@@ -86,13 +87,17 @@ def _plan(
             plan.report.reject(line, error.description)
             continue
         if change is TokenChange.CREATE:
-            seed = random_seed() if row.seed is None else row.seed
-            plan.new.append(NewToken(row.serial, user_id, cipher.encrypt(row.serial, seed)))
+            creating.append((row.serial, user_id, random_seed() if row.seed is None else row.seed))
         elif change is TokenChange.ASSIGN:
             assert user_id is not None
             plan.assignments[row.serial] = user_id
         else:
             plan.report.unchanged += 1
+    sealed = cipher.encrypt_many((serial, seed) for serial, _, seed in creating)
+    plan.new.extend(
+        NewToken(serial, user_id, seed)
+        for (serial, user_id, _), seed in zip(creating, sealed, strict=True)
+    )
     plan.report.created, plan.report.updated = len(plan.new), len(plan.assignments)
     return plan
 
@@ -137,7 +142,7 @@ def import_token_csv(
     )
     chunks = parsed_chunks(
         records,
-        partial(parse_token_row, positions),
+        TokenRowParser(positions),
         _serial,
         "tokenSerialNumber",
         report,

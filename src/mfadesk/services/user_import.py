@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from mfadesk.domain.audit import Action
+from mfadesk.domain.clock import uuid7_batch
 from mfadesk.domain.company import Company
 from mfadesk.domain.errors import DomainError
 from mfadesk.domain.identity_sources import IdentitySource
@@ -20,8 +21,8 @@ from mfadesk.domain.import_rows import (
     CsvRecord,
     ImportReport,
     UserRow,
+    UserRowParser,
     UserState,
-    parse_user_row,
     user_update,
 )
 from mfadesk.domain.users import UserStatus
@@ -71,13 +72,14 @@ def _apply(
     existing = uow.imports.users_by_email(target.company.id, [row.email for _, row in rows])
     new: list[NewUser] = []
     changed: list[UserState] = []
+    ids = iter(uuid7_batch(op.env.random, op.now, len(rows) - len(existing)))
     for line, row in rows:
         current = existing.get(row.email)
         if current is None:
             status = UserStatus.ENABLED if row.status is None else row.status
             new.append(
                 NewUser(
-                    op.env.random.uuid4(),
+                    next(ids),
                     row.email,
                     row.first_name,
                     row.last_name,
@@ -123,7 +125,7 @@ def import_users(
         f"Users imported from {file_name} into identity source {target.source.name!r}",
     )
     chunks = parsed_chunks(
-        records, partial(parse_user_row, positions), _email, "emailAddress", report, chunk_size
+        records, UserRowParser(positions), _email, "emailAddress", report, chunk_size
     )
     run_import(transaction, chunks, report, partial(_apply, target), audit, on_progress)
     return UserImport(report, target.source, target.source_created)

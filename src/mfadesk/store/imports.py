@@ -1,7 +1,9 @@
 """Bulk statements of the CSV imports: many rows per driver call, one chunk per transaction.
 
-Reads take a chunk's keys in batches of `_KEYS_PER_QUERY` (an IN list each, within every
-driver's parameter limit); writes go through `Prepared.execute_many`. A write that meets a row
+Reads take a chunk's keys `_KEYS_PER_QUERY` at a time, through one prepared IN list of that
+many parameters (the last batch padded with NULLs, which match nothing); writes go through
+`Prepared.execute_many`. The rows read are locked for the chunk on PostgreSQL (FOR UPDATE;
+SQLite's writer holds the whole file). A write that meets a row
 someone else wrote meanwhile (PostgreSQL: a concurrent insert of the same key, an assignment
 that no longer finds a spare) raises `ConcurrentWrite`, and the caller runs the chunk again.
 """
@@ -9,12 +11,12 @@ that no longer finds a spare) raises `ConcurrentWrite`, and the caller runs the 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.domain.import_rows import UserState
@@ -23,20 +25,28 @@ from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import Timestamp, users
 from mfadesk.store.tables import hardware_tokens as tokens
 
-_KEYS_PER_QUERY = 5_000
+_KEYS_PER_QUERY = 500
+_KEYS: list[BindParameter[Any]] = [bindparam(f"k{index}") for index in range(_KEYS_PER_QUERY)]
+_SQLITE_CACHE_KIB = 256 * 1024
 
-_USERS_BY_EMAIL = select(
-    users.c.id,
-    users.c.email,
-    users.c.source_id,
-    users.c.first_name,
-    users.c.last_name,
-    users.c.status,
-    users.c.mark_deleted,
-    users.c.principal_username,
-).where(users.c.company_id == bindparam("company_id"), users.c.email.in_(bindparam("keys")))
-_USER_IDS_BY_EMAIL = select(users.c.email, users.c.id).where(
-    users.c.company_id == bindparam("company_id"), users.c.email.in_(bindparam("keys"))
+_USERS_BY_EMAIL = Prepared(
+    select(
+        users.c.id,
+        users.c.email,
+        users.c.source_id,
+        users.c.first_name,
+        users.c.last_name,
+        users.c.status,
+        users.c.mark_deleted,
+        users.c.principal_username,
+    )
+    .where(users.c.company_id == bindparam("company_id"), users.c.email.in_(_KEYS))
+    .with_for_update()
+)
+_USER_IDS_BY_EMAIL = Prepared(
+    select(users.c.email, users.c.id).where(
+        users.c.company_id == bindparam("company_id"), users.c.email.in_(_KEYS)
+    )
 )
 _INSERT_USER = Prepared(
     insert(users).values(
@@ -62,9 +72,11 @@ _UPDATE_USER = Prepared(
         principal_username=bindparam("principal_username"),
     )
 )
-_TOKENS_BY_SERIAL = select(
-    tokens.c.serial, tokens.c.company_id, tokens.c.user_id, tokens.c.seed_ciphertext
-).where(tokens.c.serial.in_(bindparam("keys")))
+_TOKENS_BY_SERIAL = Prepared(
+    select(tokens.c.serial, tokens.c.company_id, tokens.c.user_id, tokens.c.seed_ciphertext)
+    .where(tokens.c.serial.in_(_KEYS))
+    .with_for_update()
+)
 _INSERT_TOKEN = Prepared(
     insert(tokens).values(
         serial=bindparam("serial"),
@@ -75,7 +87,7 @@ _INSERT_TOKEN = Prepared(
         status_changed_at=bindparam("now"),
         status_changed_by=bindparam("by"),
         pin_set=False,
-        seed_ciphertext=bindparam("seed_ciphertext"),
+        seed_ciphertext=bindparam("seed"),
         digits=6,
         interval_seconds=60,
         assigned_at=bindparam("assigned_at"),
@@ -113,16 +125,14 @@ class ConcurrentWrite(Exception):
     """Another transaction wrote a row this chunk meant to write: run the chunk again."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredToken:
+class StoredToken(NamedTuple):
     serial: str
     company_id: str
     user_id: str | None
     seed_ciphertext: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
-class NewUser:
+class NewUser(NamedTuple):
     id: str
     email: str
     first_name: str
@@ -131,16 +141,19 @@ class NewUser:
     principal_username: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class NewToken:
+class NewToken(NamedTuple):
     serial: str
     user_id: str | None
-    seed_ciphertext: bytes
+    seed: bytes  # encrypted
 
 
-def _batches(keys: Sequence[str]) -> Iterator[list[str]]:
+def _batches(keys: Sequence[str]) -> Iterator[dict[str, str | None]]:
+    """The keys as the parameters of the IN lists, `_KEYS_PER_QUERY` at a time."""
+    names = [key.key for key in _KEYS]
     for start in range(0, len(keys), _KEYS_PER_QUERY):
-        yield list(keys[start : start + _KEYS_PER_QUERY])
+        batch: list[str | None] = list(keys[start : start + _KEYS_PER_QUERY])
+        batch += [None] * (_KEYS_PER_QUERY - len(batch))
+        yield dict(zip(names, batch, strict=True))
 
 
 def _checked(matched: int, expected: int) -> None:
@@ -152,16 +165,22 @@ class ImportRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def _locking(self, statement: Any) -> Any:
-        # PostgreSQL: hold the rows read until the chunk commits (SQLite's writer holds all).
-        return statement.with_for_update() if self._c.dialect.name == "postgresql" else statement
+    @property
+    def _integrity_errors(self) -> tuple[type[Exception], ...]:
+        # Bulk writes run on the driver's cursor: its own exception, not SQLAlchemy's.
+        return (IntegrityError, self._c.dialect.loaded_dbapi.IntegrityError)
+
+    def _bulk_cache(self) -> None:
+        """SQLite: a page cache that holds the indexes a chunk's rows go into (random ids
+        land all over them); the default 2 MiB has them read again and again."""
+        if self._c.dialect.name == "sqlite":
+            self._c.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
 
     def users_by_email(self, company_id: str, emails: Sequence[str]) -> dict[str, UserState]:
         """The company's users with these (normalised) e-mails, locked for the chunk."""
         found: dict[str, UserState] = {}
-        statement = self._locking(_USERS_BY_EMAIL)
         for batch in _batches(emails):
-            for row in self._c.execute(statement, {"company_id": company_id, "keys": batch}):
+            for row in _USERS_BY_EMAIL.all(self._c, {"company_id": company_id, **batch}):
                 found[row.email] = UserState(
                     id=row.id,
                     source_id=row.source_id,
@@ -176,31 +195,30 @@ class ImportRepository:
     def user_ids_by_email(self, company_id: str, emails: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for batch in _batches(emails):
-            params = {"company_id": company_id, "keys": batch}
-            found.update((row.email, row.id) for row in self._c.execute(_USER_IDS_BY_EMAIL, params))
+            rows = _USER_IDS_BY_EMAIL.all(self._c, {"company_id": company_id, **batch})
+            found.update((row.email, row.id) for row in rows)
         return found
 
     def insert_users(
         self, company_id: str, source_id: str, now: datetime, new: Sequence[NewUser]
     ) -> None:
+        self._bulk_cache()
         rows = [
             {
                 "id": user.id,
-                "company_id": company_id,
                 "email": user.email,
                 "first_name": user.first_name,
                 "last_name": user.last_name,
                 "status": user.status.value,
-                "created_at": now,
-                "source_id": source_id,
                 "principal_username": user.principal_username,
             }
             for user in new
         ]
+        constants = {"company_id": company_id, "source_id": source_id, "created_at": now}
         try:
-            _INSERT_USER.execute_many(self._c, rows)
-        except IntegrityError as error:
-            raise ConcurrentWrite(str(error.orig)) from error
+            _INSERT_USER.execute_many(self._c, rows, constants)
+        except self._integrity_errors as error:
+            raise ConcurrentWrite(str(error)) from error
 
     def update_users(self, changed: Sequence[UserState]) -> None:
         rows = [
@@ -219,9 +237,8 @@ class ImportRepository:
     def tokens_by_serial(self, serials: Sequence[str]) -> dict[str, StoredToken]:
         """These serials' tokens (of any company: serials are unique), locked for the chunk."""
         found: dict[str, StoredToken] = {}
-        statement = self._locking(_TOKENS_BY_SERIAL)
         for batch in _batches(serials):
-            for row in self._c.execute(statement, {"keys": batch}):
+            for row in _TOKENS_BY_SERIAL.all(self._c, batch):
                 seed = None if row.seed_ciphertext is None else bytes(row.seed_ciphertext)
                 found[row.serial] = StoredToken(row.serial, row.company_id, row.user_id, seed)
         return found
@@ -230,30 +247,42 @@ class ImportRepository:
         self, company_id: str, now: datetime, by: str, new: Sequence[NewToken]
     ) -> None:
         """New tokens: assigned and Enabled when they have a user, else spare and Disabled."""
-        rows: list[Mapping[str, Any]] = [
-            {
-                "serial": token.serial,
-                "company_id": company_id,
-                "status": (TokenStatus.ENABLED if token.user_id else TokenStatus.DISABLED).value,
-                "user_id": token.user_id,
-                "name": token.serial if token.user_id else None,
-                "now": now,
-                "by": by,
-                "seed_ciphertext": token.seed_ciphertext,
-                "assigned_at": now if token.user_id else None,
-                "assigned_by": by if token.user_id else None,
-            }
-            for token in new
-        ]
+        self._bulk_cache()
+        shared = {"company_id": company_id, "now": now, "by": by}
+        assigned = {
+            **shared,
+            "status": TokenStatus.ENABLED.value,
+            "assigned_at": now,
+            "assigned_by": by,
+        }
+        spare = {
+            **shared,
+            "status": TokenStatus.DISABLED.value,
+            "user_id": None,
+            "name": None,
+            "assigned_at": None,
+            "assigned_by": None,
+        }
         try:
-            _INSERT_TOKEN.execute_many(self._c, rows)
-        except IntegrityError as error:
-            raise ConcurrentWrite(str(error.orig)) from error
+            _INSERT_TOKEN.execute_many(
+                self._c,
+                [
+                    {"serial": t.serial, "user_id": t.user_id, "name": t.serial, "seed": t.seed}
+                    for t in new
+                    if t.user_id is not None
+                ],
+                assigned,
+            )
+            _INSERT_TOKEN.execute_many(
+                self._c,
+                [{"serial": t.serial, "seed": t.seed} for t in new if t.user_id is None],
+                spare,
+            )
+        except self._integrity_errors as error:
+            raise ConcurrentWrite(str(error)) from error
 
     def assign_spares(self, now: datetime, by: str, assignments: Mapping[str, str]) -> None:
         """Serial -> user id: each spare token becomes that user's, Enabled, without a PIN."""
-        rows = [
-            {"b_serial": serial, "user_id": user_id, "now": now, "by": by}
-            for serial, user_id in assignments.items()
-        ]
-        _checked(_ASSIGN_SPARE.execute_many(self._c, rows), len(rows))
+        rows = [{"b_serial": serial, "user_id": user_id} for serial, user_id in assignments.items()]
+        matched = _ASSIGN_SPARE.execute_many(self._c, rows, {"now": now, "by": by})
+        _checked(matched, len(rows))

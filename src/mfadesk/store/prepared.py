@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection, DateTime
+from sqlalchemy import Connection, DateTime, LargeBinary
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -46,6 +46,8 @@ def _datetime_processors(
     """
     impl = type_.dialect_impl(dialect)
     to_db, from_db = impl.bind_processor(dialect), impl.result_processor(dialect, None)
+    if dialect.name == "sqlite" and isinstance(type_, LargeBinary):
+        return None, from_db  # sqlite3 takes bytes as they are (SQLAlchemy wraps them)
     if to_db is None or from_db is None or not isinstance(type_, DateTime):
         return to_db, from_db
     slow_to_db, slow_from_db = to_db, from_db
@@ -117,6 +119,28 @@ class _Compiled:
         if self.positional:
             return tuple(values)
         return dict(zip(self.names, values, strict=True))
+
+    def many(self, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any]) -> list[Any]:
+        """`parameters` for each row, the shared `constants` converted once."""
+        converters = dict(self.conversions)
+        fixed = {**self.defaults, **constants}
+        template: list[Any] = [None] * len(self.keys)
+        varying: list[tuple[int, str, Processor | None]] = []
+        for index, key in enumerate(self.keys):
+            processor = converters.get(index)
+            if key in fixed:
+                template[index] = fixed[key] if processor is None else processor(fixed[key])
+            else:
+                varying.append((index, key, processor))
+        values: list[Any] = []
+        for row in rows:
+            picked = template.copy()
+            for index, key, processor in varying:
+                picked[index] = row[key] if processor is None else processor(row[key])
+            values.append(
+                tuple(picked) if self.positional else dict(zip(self.names, picked, strict=True))
+            )
+        return values
 
     def make_row(self, values: Any) -> Any:
         if self.results:
@@ -194,16 +218,20 @@ class Prepared:
         finally:
             cursor.close()
 
-    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Run an INSERT/UPDATE once per row in one driver call (bulk work); the number of rows
-        the statements matched in all."""
+    def execute_many(
+        self,
+        connection: Connection,
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any] = _NO_PARAMS,
+    ) -> int:
+        """Run an INSERT/UPDATE once per row in one driver call (bulk work); `constants` are
+        the values every row shares (converted once). The number of rows matched in all."""
         if not rows:
             return 0
         compiled = self._compiled(connection)
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            parameters: list[Any] = [compiled.parameters(row) for row in rows]
-            cursor.executemany(compiled.sql, parameters)
+            cursor.executemany(compiled.sql, compiled.many(rows, constants))
             return int(cursor.rowcount)
         finally:
             cursor.close()
