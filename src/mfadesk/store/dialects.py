@@ -15,5 +15,7 @@ def insert_unless_present(connection: Connection, table: Table, values: Mapping[
     key — or unique columns — was there already, perhaps put there by a concurrent
     transaction, when not)."""
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(dict(values)).on_conflict_do_nothing()
-    return bool(connection.execute(statement).rowcount)
+    key = list(table.primary_key.columns)
+    statement = insert(table).values(dict(values)).on_conflict_do_nothing().returning(*key)
+    # RETURNING, not the row count: psycopg reports -1 for this statement.
+    return connection.execute(statement).first() is not None
