@@ -59,6 +59,14 @@ def test_users_from_before_belong_to_their_companys_local_source(database_url: s
                     ),
                     {"u": user, "c": company, "e": f"{user}@x", "m": marked},
                 )
+            connection.execute(  # a row that refers to a user (SQLite rebuilds `users`)
+                text(
+                    "INSERT INTO hardware_tokens (serial, company_id, status, user_id,"
+                    " status_changed_at, status_changed_by, pin_set, digits, interval_seconds)"
+                    " VALUES ('1', 'c1', 'Enabled', 'u1', :t, 'x', false, 6, 60)"
+                ),
+                {"t": datetime.now(UTC)},
+            )
         before = datetime.now(UTC)
         upgrade(engine)
         with engine.connect() as connection:

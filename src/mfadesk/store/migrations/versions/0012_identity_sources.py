@@ -91,6 +91,9 @@ def upgrade() -> None:
         .values(mark_deleted_at=now)
     )
 
+    # SQLite rebuilds `users` for this (copy, drop, rename): `store.migrate.upgrade` runs
+    # migrations with foreign keys checked after them, as the rows of tokens, devices and codes
+    # refer to users.
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("source_id", existing_type=sa.String(length=36), nullable=False)
         batch_op.create_foreign_key(
