@@ -11,6 +11,7 @@ with the counts so far says so; importing the file again finishes the work (its 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -171,7 +172,8 @@ def run_import(
 
             transaction(record)
     except BaseException as error:
-        audit.record_failure(transaction, report, error)
+        with contextlib.suppress(Exception):  # the import's own error is the one to see
+            audit.record_failure(transaction, report, error)
         raise
     report.rejected.sort(key=lambda rejected: rejected.line)
     return report

@@ -43,6 +43,7 @@ def _datetime_processors(
     (string formatting, a regular expression) are a good part of a statement's cost. The same
     conversions through ``isoformat``/``fromisoformat`` are used instead — but only once they
     have given exactly SQLAlchemy's results on probe values; anything unusual goes to SQLAlchemy.
+    Bytes go to sqlite3 as they are (SQLAlchemy would wrap each in a memoryview first).
     """
     impl = type_.dialect_impl(dialect)
     to_db, from_db = impl.bind_processor(dialect), impl.result_processor(dialect, None)
