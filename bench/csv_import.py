@@ -5,8 +5,9 @@ an operator runs them (a process each, a fresh SQLite file in WAL mode, or Postg
     .venv/bin/python bench/csv_import.py [--rows 1000000] [--shuffle] [--postgres URL]
 
 It writes, in a temporary directory, `users.csv` (`emailAddress,firstName,lastName`, ROWS
-users, sorted by e-mail unless --shuffle) and `tokens.csv` (`tokenSerialNumber,emailAddress,seed`: a new token with a random
-seed for every user, so every row is an AES-GCM encryption and an assignment), then times:
+users, sorted by e-mail unless --shuffle) and `tokens.csv` (`tokenSerialNumber,emailAddress,
+seed`: a new token with a random seed for every user, so every row is an AES-GCM encryption
+and an assignment), then times:
 
 1. the user import into an empty database (ROWS created);
 2. the same file again (ROWS unchanged: nothing may change);
