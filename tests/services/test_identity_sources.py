@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 
 from mfadesk.domain.audit import Action
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
-from mfadesk.domain.identity_sources import SourceKind
+from mfadesk.domain.identity_sources import IdentitySource, SourceKind
 from mfadesk.domain.import_rows import USER_FORM, header_positions
 from mfadesk.domain.users import UserStatus
+from mfadesk.otp.source_secrets import SourceSecrets
 from mfadesk.services.identity_sources import list_sources, remove_source_step
 from mfadesk.services.provisioning import Operator
 from mfadesk.services.user_import import import_users
@@ -151,3 +152,30 @@ def test_an_empty_source_is_removed_at_once(desk: Desk) -> None:
     hire(desk, "nobody,At,All")  # rejected: the source is made, no user
     assert remove(desk, "hr") == 0
     assert [name for name, _, _ in listing(desk)] == ["local"]
+
+
+def test_a_sources_secret_settings_are_stored_sealed(desk: Desk) -> None:
+    box = SourceSecrets(desk.env.keys.source_secrets)
+
+    def add(uow: Any, op: Operator) -> None:
+        source = IdentitySource(
+            "ldap-1",
+            desk.tenant.company_id,
+            "corp",
+            SourceKind.LDAP,
+            op.now,
+            {"url": "ldaps://ldap.example", "baseDn": "dc=example"},
+        )
+        assert uow.sources.add(source, box.seal("ldap-1", {"bindPassword": "s3cret"}))
+        assert not uow.sources.add(source)  # the name is taken: nothing written
+
+    desk.transaction(add)
+    with desk.db.unit_of_work() as uow:
+        stored = uow.sources.by_name(desk.tenant.company_id, "corp")
+        sealed = uow.sources.secrets("ldap-1")
+    assert stored is not None and stored.config == {
+        "url": "ldaps://ldap.example",
+        "baseDn": "dc=example",
+    }
+    assert sealed is not None and b"s3cret" not in sealed
+    assert box.open("ldap-1", sealed) == {"bindPassword": "s3cret"}

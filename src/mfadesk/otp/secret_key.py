@@ -29,6 +29,7 @@ class ServerKeys:
     emergency_hmac: bytes
     seed_encryption: bytes
     offline_ticket: bytes
+    source_secrets: bytes  # identity sources' sealed settings (otp.source_secrets)
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -36,6 +37,7 @@ class ServerKeys:
             emergency_hmac=_derive(master, "mfadesk emergency tokencode hmac v1"),
             seed_encryption=_derive(master, "mfadesk token seed encryption v1"),
             offline_ticket=_derive(master, "mfadesk offline data ticket v1"),
+            source_secrets=_derive(master, "mfadesk identity source secrets v1"),
         )
 
 
