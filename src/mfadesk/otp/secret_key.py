@@ -37,6 +37,7 @@ class ServerKeys:
     # tells nothing about them.
     fingerprint: str
     pin_hmac: bytes
+    source_secrets: bytes  # identity sources' sealed settings (otp.source_secrets)
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -46,6 +47,7 @@ class ServerKeys:
             offline_ticket=_derive(master, "mfadesk offline data ticket v1"),
             fingerprint=_derive(master, "mfadesk master key fingerprint v1").hex(),
             pin_hmac=_derive(master, "mfadesk pin hmac v1"),
+            source_secrets=_derive(master, "mfadesk identity source secrets v1"),
         )
 
 

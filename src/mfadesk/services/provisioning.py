@@ -15,9 +15,10 @@ from mfadesk.domain.company import Company
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential, credential_serial
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
 from mfadesk.domain.hardware_tokens import MAX_SERIAL_LENGTH, HardwareToken, TokenStatus
-from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.domain.users import User, UserStatus, check_email, normalize_email
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.services.context import ServiceEnv
+from mfadesk.services.local_source import ensure_local_source
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OPERATOR = "operator"
@@ -45,12 +46,13 @@ class Operator:
         message: str,
         *,
         changed: bool = True,
+        result: Result = Result.SUCCESS,
     ) -> None:
         event = AuditEvent(
             occurred_at=self.now,
             action=action,
             target=target,
-            result=Result.SUCCESS,
+            result=result,
             changed=changed,
             message=message,
             source_ip="local",
@@ -121,11 +123,10 @@ def add_user(
     last_name: str = "",
     disabled: bool = False,
 ) -> User:
-    normalized = normalize_email(email)
-    if "@" not in normalized or len(normalized) > 320:
-        raise BadRequest(f"{email!r} is not an e-mail address")
+    normalized = check_email(email)
     if uow.users.get_by_email(company.id, normalized) is not None:
         raise Conflict(f"User {email} already exists")
+    source = ensure_local_source(uow, op.env, company.id, op.now)
     user = User(
         id=op.env.random.uuid4(),
         company_id=company.id,
@@ -134,6 +135,7 @@ def add_user(
         last_name=last_name,
         status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
         created_at=op.now,
+        source_id=source.id,
     )
     uow.users.add(user)
     op.audit(

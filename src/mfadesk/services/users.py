@@ -1,4 +1,4 @@
-"""User use cases: look up, search, synchronise, enable/disable, mark deleted."""
+"""User use cases: look up, search, synchronise, enable/disable, mark deleted, delete."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from datetime import datetime
 from mfadesk.domain.admins import Permission
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.emergency_tokencodes import EmergencyTokencode
-from mfadesk.domain.errors import NotFound
+from mfadesk.domain.errors import MethodNotAllowed, NotFound
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.audit import record_success
 from mfadesk.services.authorization import authorize
 from mfadesk.services.context import Call
 from mfadesk.services.lookups import require_user
+from mfadesk.services.user_removal import remove_user
 from mfadesk.store.unit_of_work import UnitOfWork
 
 _STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: Action.DISABLE_USER}
@@ -22,6 +23,7 @@ _STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: 
 @dataclass(frozen=True, slots=True)
 class UserDetails:
     user: User
+    source_name: str  # the user's identity source
     online_code: EmergencyTokencode | None
     offline_code: EmergencyTokencode | None
     last_use: datetime | None = None
@@ -44,12 +46,27 @@ def _user_target(user_id: str) -> Target:
     return Target(TargetType.USER, user_id[:64], user_id[:320])
 
 
-def details_of(uow: UnitOfWork, user: User, now: datetime) -> UserDetails:
+def _source_names(uow: UnitOfWork, company_id: str) -> dict[str, str]:
+    return uow.sources.names(company_id)
+
+
+def details_of(
+    uow: UnitOfWork, user: User, now: datetime, source_names: dict[str, str] | None = None
+) -> UserDetails:
+    """The user object of the replies; `source_names` (id -> name) spares a page of users a
+    query each."""
+    names = _source_names(uow, user.company_id) if source_names is None else source_names
     latest = uow.emergency_tokencodes.latest(user.id)
     online = latest if latest is not None and latest.usable_online(now) else None
     offline = latest if latest is not None and latest.usable_offline(now) else None
     last_use = latest.used_at if latest is not None else None
-    return UserDetails(user=user, online_code=online, offline_code=offline, last_use=last_use)
+    return UserDetails(
+        user=user,
+        source_name=names.get(user.source_id or "", ""),
+        online_code=online,
+        offline_code=offline,
+        last_use=last_use,
+    )
 
 
 def lookup_user(uow: UnitOfWork, call: Call, email: str) -> UserDetails:
@@ -73,15 +90,19 @@ def search_users(
     if offset >= total:  # past the end: nothing to fetch (and no huge OFFSET for the database)
         return UserPage(total, page_size, [])
     users = uow.users.email_containing(actor.company_id, needle, page_size, offset)
-    return UserPage(total, page_size, [details_of(uow, u, call.now) for u in users])
+    names = _source_names(uow, actor.company_id)
+    return UserPage(total, page_size, [details_of(uow, u, call.now, names) for u in users])
 
 
 def sync_user(uow: UnitOfWork, call: Call, user_id: str) -> UserDetails:
-    """Users live in mfadesk's own store: there is no identity source to read them again from."""
+    """Local and CSV users live in mfadesk's own store: there is no directory to read them
+    again from."""
     actor = authorize(uow, call, Permission.READ_USERS, Action.SYNC_USER, _user_target(user_id))
     user = require_user(uow, actor, user_id)
-    record_success(uow, call, changed=False, message=f"User {user_id} is local: already in sync")
-    return details_of(uow, user, call.now)
+    details = details_of(uow, user, call.now)
+    message = f"User {user_id} is {details.source_name}: already in sync"
+    record_success(uow, call, changed=False, message=message)
+    return details
 
 
 def set_user_status(uow: UnitOfWork, call: Call, user_id: str, status: UserStatus) -> User:
@@ -109,3 +130,19 @@ def set_mark_deleted(uow: UnitOfWork, call: Call, user_id: str, mark: bool) -> U
     verb = "marked deleted" if mark else "no longer marked deleted"
     record_success(uow, call, changed=True, message=f"User {user.email} {verb}")
     return updated
+
+
+def delete_user(uow: UnitOfWork, call: Call, user_id: str) -> None:
+    """Delete User Now: a disabled user not already pending deletion, for good. Their tokens
+    go back to the pool; their DS100 registrations and emergency tokencodes go."""
+    actor = authorize(uow, call, Permission.DELETE_USERS, Action.DELETE_USER, _user_target(user_id))
+    user = require_user(uow, actor, user_id, for_update=True)
+    source = uow.sources.get(user.source_id or "")
+    if source is not None and source.managed_by_scim:
+        raise MethodNotAllowed(
+            f"User {user_id} belongs to the SCIM identity source {source.name!r}: "
+            "delete the user through SCIM"
+        )
+    user.require_deletable_now()
+    removed = remove_user(uow, user, actor.email, call.now)
+    record_success(uow, call, changed=True, message=f"User {user.email} deleted{removed}")

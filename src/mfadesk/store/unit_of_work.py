@@ -18,6 +18,9 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.identity_sources import SourceRepository
+from mfadesk.store.imports import ImportRepository
+from mfadesk.store.leases import LeaseRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
@@ -133,6 +136,9 @@ class UnitOfWork:
     securid_credentials: SecurIdCredentialRepository
     user_events: UserEventRepository
     rate_buckets: RateBucketRepository
+    sources: SourceRepository
+    imports: ImportRepository
+    leases: LeaseRepository
 
     def __init__(
         self,
@@ -181,6 +187,9 @@ class UnitOfWork:
         self.securid_credentials = SecurIdCredentialRepository(connection)
         self.user_events = UserEventRepository(connection)
         self.rate_buckets = RateBucketRepository(connection)
+        self.sources = SourceRepository(connection)
+        self.imports = ImportRepository(connection)
+        self.leases = LeaseRepository(connection)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""User routes: details, search, synchronise, status and mark-deleted."""
+"""User routes: details, search, synchronise, status, mark-deleted and delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from mfadesk.api.routes.outcomes import (
     BAD_REQUEST,
     CONFLICT,
     FORBIDDEN,
+    METHOD_NOT_ALLOWED,
     NOT_FOUND,
     SERVER_ERROR,
     TOO_MANY,
@@ -23,6 +24,7 @@ from mfadesk.domain.errors import BadRequest
 from mfadesk.domain.users import parse_mark_deleted, parse_user_status
 from mfadesk.services.users import (
     UserDetails,
+    delete_user,
     lookup_user,
     search_users,
     set_mark_deleted,
@@ -30,6 +32,7 @@ from mfadesk.services.users import (
     sync_user,
 )
 from mfadesk.wire.users import (
+    DeleteUserResponse,
     MarkDeletedRequest,
     MarkDeletedResponse,
     UserDetailsResponse,
@@ -41,8 +44,6 @@ from mfadesk.wire.users import (
     UserStatusResponse,
 )
 
-# Users are created in mfadesk itself (`mfadesk user add`), not read from a directory.
-IDENTITY_SOURCE = "Local"
 _DIGITS = re.compile(r"\d+")
 
 
@@ -62,7 +63,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         firstName=user.first_name,
         lastName=user.last_name,
         creationDate=_timestamp(user.created_at),
-        identitySource=IDENTITY_SOURCE,
+        identitySource=details.source_name,
         userStatus=user.status.value,
         highRiskUser=False,
         markDeleted=user.mark_deleted,
@@ -73,7 +74,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         isVoiceLocked=False,
         isFingerprintLocked=False,
         isApproveLocked=False,
-        lastSyncTime=None,
+        lastSyncTime=_timestamp(user.last_sync_time),
         emergencyAccessStatus=_enabled(online is not None),
         emergencyTokencodeId=online.id if online else None,
         emergencyTokencodeExpiration=_timestamp(online.expires_at) if online else None,
@@ -83,9 +84,9 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         ),
         offlineEmergencyAccessStatus=_enabled(offline is not None),
         monthLastAuthenticated=None,
-        principalUsername=user.email,
-        alternateUsername="",
-        primaryUniqueIdentifier=user.id,
+        principalUsername=user.principal_username or user.email,
+        alternateUsername=user.alternate_username or "",
+        primaryUniqueIdentifier=user.primary_unique_identifier or user.id,
     )
 
 
@@ -139,6 +140,11 @@ async def mark_deleted(request: AdminRequest) -> Response:
     mark = parse_mark_deleted(body.markDeleted)
     user = await request.run(set_mark_deleted, request.path("userId").lower(), mark)
     return json_response(MarkDeletedResponse(id=user.id, markDeleted=user.mark_deleted))
+
+
+async def delete(request: AdminRequest) -> Response:
+    await request.run(delete_user, request.path("userId").lower())
+    return json_response(DeleteUserResponse())
 
 
 async def sync(request: AdminRequest) -> Response:
@@ -213,6 +219,26 @@ ENDPOINTS = (
             403: FORBIDDEN,
             404: Outcome("User <id> not found.", NOT_FOUND.model),
             409: Outcome("Already (un)marked, or the user is still enabled.", CONFLICT.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+    ),
+    Endpoint(
+        "DELETE",
+        "/v1/users/{userId}",
+        "Delete User Now (Super Admin only): a disabled user, with their authenticators",
+        delete,
+        None,
+        {
+            200: Outcome("The user is deleted: {}.", DeleteUserResponse),
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
+            405: Outcome(
+                "The user belongs to a SCIM identity source (SCIM deletes them).",
+                METHOD_NOT_ALLOWED.model,
+            ),
+            409: Outcome("The user is enabled, or already marked deleted.", CONFLICT.model),
             429: TOO_MANY,
             500: SERVER_ERROR,
         },
