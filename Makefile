@@ -14,7 +14,7 @@ bench:  ## admin API throughput against the bare ceiling (run by hand)
 bench-bulk:  ## mfadesk api bulk throughput at the default rate limit (run by hand)
 	scripts/bootstrap && .venv/bin/python bench/bulk.py --unlimited
 
-bench-authn:  ## SECURID verifications/s at 32 connections, p50/p99 (needs wrk; run by hand)
+bench-authn:  ## SECURID verifications/s at 32 connections without and with PINs (needs wrk; by hand)
 	scripts/bootstrap && .venv/bin/python bench/authn.py
 
 bench-authn-timing:  ## median latency of a refused passcode: real user vs unknown, locked, … (run by hand)

@@ -47,7 +47,7 @@ from mfadesk.services.provisioning import (
     TokenSeed,
     add_hardware_token,
     add_user,
-    resolve_company,
+    ensure_company,
 )
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
@@ -75,7 +75,7 @@ def provision(url: str, key_file: Path) -> tuple[str, TokenGenerator]:
     try:
         with db.unit_of_work() as uow:
             op = Operator.start(env)
-            company = resolve_company(uow, op, "Bench")
+            company = ensure_company(uow, op, "Bench")
             for serial, email in enumerate(
                 ("real", "locked", "disabled-token", "locked-token", "disabled"), 900000000001
             ):

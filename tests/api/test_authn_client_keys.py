@@ -166,6 +166,11 @@ def test_resources_give_prompt_texts(stack: Stack) -> None:
         "SecurID.Resource.Prompt.Passcode",
         "SecurID.Resource.Prompt.Next.Tokencode",
         "SecurID.Resource.Prompt.Emergency.Tokencode",
+        "SecurID.Resource.Prompt.New.PIN.Numeric",
+        "SecurID.Resource.Prompt.New.PIN.Alphanumeric",
+        "SecurID.Resource.Prompt.New.PIN.Rejected.Numeric",
+        "SecurID.Resource.Prompt.New.PIN.Rejected.Alphanumeric",
+        "SecurID.Resource.Prompt.New.PIN.Accepted",
     }
     one = agent.client.get(
         "/resources", params={"lang": "fr_FR", "resourceId": "SecurID.Resource.Prompt.Passcode"}

@@ -14,6 +14,7 @@ from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.otp.tokencodes import TokenGenerator
 from mfadesk.services.provisioning import Operator, add_user, ensure_company
 from tests.conftest import Stack, StackFactory
+from tests.support.authenticators import set_token_pin
 from tests.support.authn import (
     CHALLENGE,
     FAIL,
@@ -62,9 +63,10 @@ def test_one_step_securid_success_body(stack: Stack, agent: Agent) -> None:
 
 
 def test_pin_prefix_user_id_subject_and_ds100(stack: Stack, agent: Agent) -> None:
-    assert (
-        outcome(agent.initialize(email("alice"), "SECURID", "1234" + alice_code(stack))) == SUCCESS
-    )
+    # alice's token has no PIN (the tenant's PINs are optional): a PIN in front is wrong, no
+    # longer ignored (test_authn_pins.py has the rest).
+    assert outcome(agent.initialize(email("alice"), "SECURID", "1357" + alice_code(stack))) == FAIL
+    assert outcome(agent.initialize(email("alice"), "SECURID", alice_code(stack))) == SUCCESS
     stack.clock.advance(timedelta(minutes=1))
     by_id = agent.initialize(stack.tenant.user("alice"), "SECURID", alice_code(stack))
     assert outcome(by_id) == SUCCESS
@@ -276,6 +278,7 @@ def test_lockout_ends_after_the_configured_time(make_stack: StackFactory) -> Non
 
 
 def test_steps_are_logged_without_codes(stack: Stack, agent: Agent) -> None:
+    set_token_pin(stack, TOKEN_ALICE, "4321")
     code = "4321" + alice_code(stack)
     agent.initialize(email("alice"), "SECURID", code, clientId="vpn-gateway")
     [stored] = logged_events(stack)

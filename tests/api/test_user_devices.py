@@ -10,6 +10,7 @@ import pytest
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
 from tests.conftest import Stack
+from tests.support.authenticators import set_token_pin
 from tests.support.tenant import (
     CREDENTIAL_DAVE,
     DEVICE_DAVE,
@@ -118,11 +119,11 @@ def test_tokens_are_sorted_and_expiry_is_midnight_utc(stack: Stack) -> None:
                 name="Desk token",
                 status_changed_at=stack.clock(),
                 status_changed_by="operator",
-                pin_set=True,
                 expiry_date=date(2027, 2, 12),
             ),
             None,
         )
+    set_token_pin(stack, "000100000000")
     assert devices(stack, "alice")["sidTokens"] == [
         sid700(
             "000100000000",

@@ -150,7 +150,10 @@ def test_token_import_sdtid_twice_then_authenticate(cli: Cli, tmp_path: Path) ->
     with served(cli) as base:
         code = tokencode(seed, owned, int(time.time()))
         answer = initialize(base, key, "eve@example.com", code).json()
-        assert answer["attemptResponseCode"] == "SUCCESS"
+    # An imported token has no PIN: its first tokencode opens New PIN mode (PINs required).
+    assert answer["attemptResponseCode"] == "CHALLENGE"
+    [challenge] = answer["challengeMethods"]["challenges"]
+    assert challenge["requiredMethods"][0]["methodId"] == "SECURID_NEWPIN"
 
 
 def test_token_import_reports_rejections_and_pskc(cli: Cli, tmp_path: Path) -> None:
@@ -206,6 +209,7 @@ def test_token_add_with_seed_authenticates(cli: Cli) -> None:
         "token", "add", "--serial", "ABC", "--seed", seed.hex()
     )
     key = cli.json("authn-key", "add", "--name", "agent")["clientKey"]
+    cli.run("settings", "set", "--pin-optional")  # no New PIN mode: the tokencode alone
     with served(cli) as base:
         code = tokencode(seed, "123456789", int(time.time()))
         assert initialize(base, key, "eve@example.com", code).json()["attemptResponseCode"] == (

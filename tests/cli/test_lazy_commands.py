@@ -78,7 +78,7 @@ def test_every_command_keeps_its_name() -> None:
     commands = tree(cli)
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
-        "settings", "api", "authn-key", "oauth-client",
+        "settings", "api", "authn-key", "source", "oauth-client",
     }  # fmt: skip
     assert commands["api"] == {
         "audit": {"export": None},
@@ -95,6 +95,7 @@ def test_every_command_keeps_its_name() -> None:
             "unassign": None,
         },
         "user": {
+            "delete": None,
             "devices": None,
             "mark-deleted": None,
             "search": None,
@@ -103,8 +104,9 @@ def test_every_command_keeps_its_name() -> None:
             "sync": None,
         },
     }
-    assert commands["user"] == {"add": None}
+    assert commands["user"] == {"add": None, "import": None, "purge": None}
     assert commands["company"] == {"add": None, "list": None}
+    assert commands["source"] == {"list": None, "remove": None}
     assert commands["token"] == {"add": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
     assert commands["oauth-client"] == {"add": None, "list": None, "revoke": None}

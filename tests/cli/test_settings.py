@@ -19,6 +19,10 @@ DEFAULTS = {
     "codeLength": 8,
     "alphabet": "23456789ABCDEFGHJKMNPQRSTUVWXYZ",
     "offlineValidity": "7d",
+    "pinRequired": True,
+    "pinMinLength": 4,
+    "pinMaxLength": 8,
+    "pinAlphanumeric": False,
 }
 
 
@@ -65,6 +69,7 @@ def test_show_and_set(cli: Cli) -> None:
         "codeLength": 10,
         "alphabet": "ABCDEFGHJK",
         "offlineValidity": "90m",
+        **{k: v for k, v in DEFAULTS.items() if k.startswith("pin")},
     }
     assert changed == expected
     assert settings(cli, "show") == expected

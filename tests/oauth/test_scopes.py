@@ -39,6 +39,7 @@ CONTRACT_SAMPLE = [
     ("PUT", "/v1/users/{userId}/userStatus", "rsa.user.manage"),
     ("POST", "/v1/users/{userId}/sync", "rsa.user.sync"),
     ("PUT", "/v1/users/{userId}/markDeleted", "rsa.user.delete.soft"),
+    ("DELETE", "/v1/users/{userId}", "rsa.user.delete"),
     ("POST", "/v1/users/create", "rsa.group.users.manage"),
     ("PUT", "/v1/users/{userId}/emergencyTokencode", "rsa.authenticator.emergency.manage"),
     (

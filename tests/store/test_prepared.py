@@ -12,19 +12,19 @@ from sqlalchemy import bindparam, insert, select, update
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
 from mfadesk.store.prepared import Prepared
-from mfadesk.store.tables import companies, hardware_tokens
+from mfadesk.store.tables import companies, users
 from mfadesk.store.timestamps import as_utc
 
 CHANGED_AT = datetime(2026, 11, 23, 9, 30, 15, 250000, tzinfo=UTC)
 _BY_STATUS = Prepared(
-    select(hardware_tokens.c.serial, hardware_tokens.c.status_changed_at, hardware_tokens.c.pin_set)
-    .where(hardware_tokens.c.status == bindparam("status"))
-    .order_by(hardware_tokens.c.serial)
+    select(users.c.id, users.c.mark_deleted_at, users.c.mark_deleted)
+    .where(users.c.status == bindparam("status"))
+    .order_by(users.c.id)
 )
-_SET_PIN = Prepared(
-    update(hardware_tokens)
-    .where(hardware_tokens.c.status == bindparam("b_status"))
-    .values(pin_set=bindparam("pin_set"), status_changed_at=bindparam("at"))
+_SET_FLAG = Prepared(
+    update(users)
+    .where(users.c.status == bindparam("b_status"))
+    .values(mark_deleted=bindparam("flag"), mark_deleted_at=bindparam("at"))
 )
 
 
@@ -45,13 +45,13 @@ def db(database_url: str) -> Iterator[Database]:
         )
         for serial, status in (("t1", "Enabled"), ("t2", "Enabled"), ("t3", "Disabled")):
             connection.execute(
-                insert(hardware_tokens).values(
-                    serial=serial,
+                insert(users).values(
+                    id=serial,
                     company_id="c1",
+                    email=f"{serial}@example.com",
                     status=status,
-                    status_changed_at=CHANGED_AT,
-                    status_changed_by="operator",
-                    pin_set=serial == "t1",
+                    mark_deleted_at=CHANGED_AT,
+                    mark_deleted=serial == "t1",
                 )
             )
     yield database
@@ -63,19 +63,19 @@ def test_rows_match_what_core_reads(db: Database) -> None:
         core = connection.execute(_BY_STATUS.statement, {"status": "Enabled"}).all()
         prepared = _BY_STATUS.all(connection, {"status": "Enabled"})
     assert [tuple(row) for row in prepared] == [tuple(row) for row in core]
-    assert [row.serial for row in prepared] == ["t1", "t2"]
-    assert prepared[0].pin_set is True and prepared[1].pin_set is False
-    assert prepared[0].status_changed_at.replace(tzinfo=UTC) == CHANGED_AT
+    assert [row.id for row in prepared] == ["t1", "t2"]
+    assert prepared[0].mark_deleted is True and prepared[1].mark_deleted is False
+    assert prepared[0].mark_deleted_at.replace(tzinfo=UTC) == CHANGED_AT
 
 
 def test_writes_convert_values_and_count_rows(db: Database) -> None:
     later = datetime(2026, 11, 24, 1, 2, 3, 456789, tzinfo=UTC)
     with db.engine.begin() as connection:
-        assert _SET_PIN.execute(connection, {"b_status": "Enabled", "pin_set": True, "at": later})
-        assert _SET_PIN.execute(connection, {"b_status": "Lost", "pin_set": True, "at": later}) == 0
+        assert _SET_FLAG.execute(connection, {"b_status": "Enabled", "flag": True, "at": later})
+        assert _SET_FLAG.execute(connection, {"b_status": "Lost", "flag": True, "at": later}) == 0
     with db.engine.begin() as connection:
         rows = _BY_STATUS.all(connection, {"status": "Enabled"})
-    assert [(row.pin_set, row.status_changed_at.replace(tzinfo=UTC)) for row in rows] == [
+    assert [(row.mark_deleted, row.mark_deleted_at.replace(tzinfo=UTC)) for row in rows] == [
         (True, later),
         (True, later),
     ]
@@ -83,16 +83,16 @@ def test_writes_convert_values_and_count_rows(db: Database) -> None:
 
 def test_prepared_writes_belong_to_the_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError), db.engine.begin() as connection:
-        _SET_PIN.execute(connection, {"b_status": "Enabled", "pin_set": False, "at": CHANGED_AT})
+        _SET_FLAG.execute(connection, {"b_status": "Enabled", "flag": False, "at": CHANGED_AT})
         raise RuntimeError("after the write")
     with db.engine.begin() as connection:
-        assert _BY_STATUS.first(connection, {"status": "Enabled"}).pin_set is True
+        assert _BY_STATUS.first(connection, {"status": "Enabled"}).mark_deleted is True
 
 
 def test_one_row_means_one_row_and_every_parameter_is_needed(db: Database) -> None:
     with db.engine.begin() as connection:
         assert _BY_STATUS.one_or_none(connection, {"status": "Lost"}) is None
-        assert _BY_STATUS.one(connection, {"status": "Disabled"}).serial == "t3"
+        assert _BY_STATUS.one(connection, {"status": "Disabled"}).id == "t3"
         with pytest.raises(LookupError, match="more than one row"):
             _BY_STATUS.one_or_none(connection, {"status": "Enabled"})
         with pytest.raises(LookupError, match="no row"):
@@ -102,9 +102,7 @@ def test_one_row_means_one_row_and_every_parameter_is_needed(db: Database) -> No
 
 
 def test_statements_needing_sqlalchemy_at_run_time_are_refused(db: Database) -> None:
-    in_list = Prepared(
-        select(hardware_tokens.c.serial).where(hardware_tokens.c.serial.in_(["t1", "t2"]))
-    )
+    in_list = Prepared(select(users.c.id).where(users.c.id.in_(["t1", "t2"])))
     with db.engine.begin() as connection, pytest.raises(ValueError, match="expanding"):
         in_list.all(connection)
 
@@ -134,21 +132,18 @@ async def test_the_database_thread_keeps_one_connection(sqlite_url: str) -> None
     ],
 )
 def test_datetimes_round_trip_like_core(db: Database, moment: datetime) -> None:
-    core_update = update(hardware_tokens).where(hardware_tokens.c.serial == "t3")
+    core_update = update(users).where(users.c.id == "t3")
     with db.engine.begin() as connection:
-        _SET_PIN.execute(connection, {"b_status": "Enabled", "pin_set": True, "at": moment})
-        connection.execute(core_update.values(status_changed_at=moment))
+        _SET_FLAG.execute(connection, {"b_status": "Enabled", "flag": True, "at": moment})
+        connection.execute(core_update.values(mark_deleted_at=moment))
     with db.engine.begin() as connection:
         by_core = connection.execute(
-            select(hardware_tokens.c.serial, hardware_tokens.c.status_changed_at).order_by(
-                hardware_tokens.c.serial
-            )
+            select(users.c.id, users.c.mark_deleted_at).order_by(users.c.id)
         ).all()
         prepared = {
-            row.serial: row.status_changed_at
-            for row in _BY_STATUS.all(connection, {"status": "Enabled"})
+            row.id: row.mark_deleted_at for row in _BY_STATUS.all(connection, {"status": "Enabled"})
         }
-        prepared["t3"] = _BY_STATUS.one(connection, {"status": "Disabled"}).status_changed_at
+        prepared["t3"] = _BY_STATUS.one(connection, {"status": "Disabled"}).mark_deleted_at
     assert {serial: as_utc(at) for serial, at in by_core} == dict.fromkeys(
         ("t1", "t2", "t3"), moment
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mfadesk.domain.audit import Action, Result
 from mfadesk.domain.ds100 import OtpCredential
 from mfadesk.domain.hardware_tokens import HardwareToken
+from mfadesk.domain.securid_credentials import CredentialKind
+from mfadesk.services.authn_new_pin import seal_pin
 from mfadesk.services.provisioning import Operator, add_hardware_token
 
 if TYPE_CHECKING:
@@ -27,19 +28,21 @@ def credential(stack: Stack, serial: str) -> OtpCredential | None:
         return uow.ds100.get_credential(stack.tenant.company_id, serial)
 
 
-def set_token_pin(stack: Stack, serial: str) -> None:
-    """As if the user had chosen a PIN at an authentication."""
-    with stack.db.unit_of_work() as uow:
-        found = uow.hardware_tokens.get(stack.tenant.company_id, serial)
-        assert found is not None
-        uow.hardware_tokens.save(replace(found, pin_set=True))
+DEFAULT_PIN = "2580"
 
 
-def set_credential_pin(stack: Stack, serial: str) -> None:
+def set_pin(stack: Stack, kind: CredentialKind, serial: str, pin: str = DEFAULT_PIN) -> None:
+    """As if the user had chosen ``pin`` in New PIN mode."""
     with stack.db.unit_of_work() as uow:
-        found = uow.ds100.get_credential(stack.tenant.company_id, serial)
-        assert found is not None
-        uow.ds100.save_credential(replace(found, pin_set=True))
+        assert uow.securid_credentials.set_pin(kind, serial, seal_pin(stack.env, serial, pin))
+
+
+def set_token_pin(stack: Stack, serial: str, pin: str = DEFAULT_PIN) -> None:
+    set_pin(stack, CredentialKind.SID700, serial, pin)
+
+
+def set_credential_pin(stack: Stack, serial: str, pin: str = DEFAULT_PIN) -> None:
+    set_pin(stack, CredentialKind.DS100, serial, pin)
 
 
 def add_spare_tokens(stack: Stack, serials: list[str]) -> None:

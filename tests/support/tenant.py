@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mfadesk.domain.admins import Role
+from mfadesk.domain.pins import PinPolicy
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import (
     Operator,
@@ -44,10 +45,14 @@ class Tenant:
 
 
 def build_tenant(db: Database, env: ServiceEnv, company_name: str = "Acme") -> Tenant:
-    """Users alice, bob, dave (enabled) and carol (disabled); tokens; DS100; two admins."""
+    """Users alice, bob, dave (enabled) and carol (disabled); tokens; DS100; two admins; PINs
+    optional."""
     op = Operator.start(env)
     with db.unit_of_work() as uow:
         company = ensure_company(uow, op, company_name)
+        # PINs optional: the tenant's credentials (which have none) take the tokencode alone,
+        # as every test written before PINs expects. PIN tests require them (`require_pins`).
+        uow.companies.save_pin_policy(company.id, PinPolicy(required=False))
         tenant = Tenant(company_id=company.id)
         for name, disabled in (("alice", False), ("bob", False), ("carol", True), ("dave", False)):
             user = add_user(

@@ -23,10 +23,12 @@ from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
 from mfadesk.api.limits import RequestLimits
 from mfadesk.api.oauth import oauth_routes
+from mfadesk.api.purge import purge_job
 from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
 from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
+from mfadesk.api.scheduler import Scheduler
 from mfadesk.api.state import AppState
 from mfadesk.domain.oauth_clients import AccessToken, OAuthClient
 from mfadesk.otp.secret_key import load_server_keys
@@ -226,11 +228,18 @@ def create_app(
         ),
     ]
 
+    jobs = []
+    if settings.purge_interval_seconds > 0:
+        jobs.append(purge_job(settings.purge_interval_seconds))
+    scheduler = Scheduler(state.db, state.env, jobs)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        scheduler.start()
         try:
             yield
         finally:
+            await scheduler.stop()
             if redis is not None:
                 await redis.aclose()
             state.db.close()

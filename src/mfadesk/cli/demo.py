@@ -37,6 +37,8 @@ TOKENS = (
     ("000100000004", None),
 )
 DS100 = (("140100080", "dave@example.com"),)
+# The public SecurID test vector's seed (authn-reference.md): for trying logins, not a secret.
+TRY_SERIAL, TRY_SEED = "000123456789", "0f3f7439c2f122e0443ca8ea9bc263a7"
 ADMINS = (
     ("super-admin@example.com", Role.SUPER_ADMIN, "super-admin.key"),
     ("helpdesk@example.com", Role.HELP_DESK_ADMIN, "help-desk-admin.key"),
@@ -140,3 +142,10 @@ def demo(keys_dir: Path) -> None:
             f"  {command} api --key-file {help_desk} token {verb} --user {alice} --serial {serial}"
         )
     click.echo("More: README.md 'The Python SDK and `mfadesk api`', docs/sdk.md.")
+    click.echo(
+        "Try a SecurID login: PINs are required, so a token's first login sets its PIN"
+        " (New PIN mode). Give Alice a token with the public test seed, and an agent a key:"
+    )
+    click.echo(f"  {command} token add --serial {TRY_SERIAL} --user {alice} --seed {TRY_SEED}")
+    click.echo(f"  (umask 077 && {command} authn-key add --name try-it --json > var/try-it.json)")
+    click.echo("then README.md 'Authenticating a user' walks her through it (docs/authn.md 4b).")

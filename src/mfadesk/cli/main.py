@@ -15,6 +15,7 @@ COMMANDS = {
     "company": "mfadesk.cli.companies:company_group",
     "admin": "mfadesk.cli.admins:admin_group",
     "user": "mfadesk.cli.users:user_group",
+    "source": "mfadesk.cli.sources:source_group",
     "token": "mfadesk.cli.tokens:token_group",
     "ds100": "mfadesk.cli.ds100:ds100_group",
     "audit": "mfadesk.cli.audit:audit_group",

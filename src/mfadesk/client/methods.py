@@ -32,6 +32,7 @@ class AdminMethods:
     iter_users = listing(users.iter_users)
     set_user_status = endpoint(users.set_user_status)
     mark_user_deleted = endpoint(users.mark_user_deleted)
+    delete_user = endpoint(users.delete_user)
     sync_user = endpoint(users.sync_user)
     list_user_devices = endpoint(users.list_user_devices)
     # emergency tokencodes

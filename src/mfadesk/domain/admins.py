@@ -30,6 +30,7 @@ class Permission(StrEnum):
     DELETE_DS100 = "delete DS100 OTP credentials"
     MANAGE_USER_STATUS = "change user status"
     MARK_USERS_DELETED = "mark users deleted"
+    DELETE_USERS = "delete users"
     EXPORT_AUDIT = "export audit logs"
     EXPORT_USER_EVENTS = "export the user event log"
     MANAGE_SETTINGS = "change company settings"
@@ -41,6 +42,7 @@ _HELP_DESK_DENIED = frozenset(
         Permission.DELETE_DS100,
         Permission.MANAGE_USER_STATUS,
         Permission.MARK_USERS_DELETED,
+        Permission.DELETE_USERS,
         Permission.EXPORT_AUDIT,
         Permission.MANAGE_SETTINGS,
     }

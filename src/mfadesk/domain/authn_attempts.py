@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from mfadesk.domain.authn_methods import Method, ResponseCode
+from mfadesk.domain.authn_methods import Challenge, Method, ResponseCode
 from mfadesk.domain.errors import BadRequest
 from mfadesk.domain.lockout import Lockout, LockoutPolicy
-from mfadesk.domain.securid_credentials import CredentialKind
+from mfadesk.domain.securid_steps import Pending
 from mfadesk.domain.user_events import UserEventReason
 
 DEFAULT_ATTEMPT_TIMEOUT = 180
@@ -41,23 +41,27 @@ class Attribute:
     data_type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PendingNextTokencode:
-    """A drifted code was right: the next consecutive code of this credential completes it."""
-
-    kind: CredentialKind
-    serial: str
-    interval: int
+# Failures that are no attempt at a credential: a method we do not have (or one nobody asked
+# for), new PINs the policy refused, a New PIN exchange another one overtook.
+_NOT_COUNTED = frozenset(
+    {
+        UserEventReason.METHOD_NOT_SUPPORTED,
+        UserEventReason.PIN_REJECTED,
+        UserEventReason.PIN_ALREADY_SET,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """How checking one credential ended: the wire code, and the reason kept for the log."""
+    """How checking one credential ended: the wire code, and the reason kept for the log; a
+    challenge names what it asks for, and the step the attempt then waits in."""
 
     code: ResponseCode
     reason: UserEventReason
     serial: str | None = None
-    pending: PendingNextTokencode | None = None
+    pending: Pending | None = None
+    challenge: Challenge | None = None
 
     @classmethod
     def fail(cls, reason: UserEventReason, serial: str | None = None) -> Verdict:
@@ -65,15 +69,12 @@ class Verdict:
 
     def counted(self, user_lockout: Lockout, now: datetime, policy: LockoutPolicy) -> Lockout:
         """The user's consecutive failures after this check: a success clears them, a failed
-        check of one of our methods adds one (whatever failed: code, replay, lock, nothing to
-        check it against); a method we do not have, or a next tokencode nobody asked for, is
-        no attempt at a credential."""
+        check of one of our methods adds one (whatever failed: code, PIN, replay, lock, nothing
+        to check it against); a method we do not have, a next tokencode nobody asked for, or a
+        new PIN the policy refused is no attempt at a credential."""
         if self.code is ResponseCode.SUCCESS:
             return Lockout()
-        if (
-            self.code is ResponseCode.FAIL
-            and self.reason is not UserEventReason.METHOD_NOT_SUPPORTED
-        ):
+        if self.code is ResponseCode.FAIL and self.reason not in _NOT_COUNTED:
             return user_lockout.after_failure(now, policy)
         return user_lockout
 
@@ -93,7 +94,7 @@ class AuthnAttempt:
     keep: bool
     created_at: datetime
     successful_methods: tuple[Method, ...] = ()
-    pending: PendingNextTokencode | None = None
+    pending: Pending | None = None
     assurance_policy_id: str | None = None
     session_attributes: tuple[Attribute, ...] = ()
 
@@ -114,7 +115,7 @@ class AuthnAttempt:
         status: AttemptStatus,
         *,
         succeeded: Method | None = None,
-        pending: PendingNextTokencode | None = None,
+        pending: Pending | None = None,
     ) -> AuthnAttempt:
         """The attempt after the server's answer: each call keeps it alive for its timeout."""
         methods = self.successful_methods + ((succeeded,) if succeeded else ())

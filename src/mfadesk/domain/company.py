@@ -1,4 +1,4 @@
-"""The tenant (company) and its emergency-access configuration."""
+"""The tenant (company), its emergency-access configuration and its PIN policy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.pins import PinPolicy
 
 # No 0/O, 1/I/L: codes are read aloud over the phone by a help desk.
 UNAMBIGUOUS_ALPHANUMERIC = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -58,3 +59,4 @@ class Company:
     id: str
     name: str
     emergency_access: EmergencyAccessSettings = field(default_factory=EmergencyAccessSettings)
+    pin_policy: PinPolicy = field(default_factory=PinPolicy)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from mfadesk.domain.lockout import Lockout, LockoutPolicy
+from mfadesk.domain.pins import StoredPin
 
 # Codes within ±1 interval of the token's learned clock are accepted at once; up to ±3 the
 # token has drifted, and the user must prove it with the next consecutive tokencode.
@@ -58,7 +59,8 @@ class VerificationState:
 
 @dataclass(frozen=True, slots=True)
 class SecurIdCredential:
-    """An enabled SID700 token or DS100 OTP credential of one user, with its encrypted seed."""
+    """An enabled SID700 token or DS100 OTP credential of one user, with its encrypted seed
+    and its PIN's digest (None: no PIN)."""
 
     kind: CredentialKind
     serial: str
@@ -67,6 +69,7 @@ class SecurIdCredential:
     interval_seconds: int
     expiry_date: date | None
     state: VerificationState
+    pin: StoredPin | None = None
 
     def usable(self, today: date) -> bool:
         return self.seed_ciphertext is not None and (

@@ -24,6 +24,11 @@ class UserEventReason(StrEnum):
     CREDENTIAL_VERIFIED = "CREDENTIAL_VERIFIED"
     METHODS_OFFERED = "METHODS_OFFERED"
     NEXT_TOKENCODE_REQUIRED = "NEXT_TOKENCODE_REQUIRED"
+    NEW_PIN_REQUIRED = "NEW_PIN_REQUIRED"  # the tokencode was right; the credential has no PIN
+    PIN_ACCEPTED = "PIN_ACCEPTED"  # stored; the new PIN and a later tokencode complete it
+    PIN_REJECTED = "PIN_REJECTED"  # the new PIN breaks the policy (the third time: FAIL)
+    PIN_ALREADY_SET = "PIN_ALREADY_SET"  # another New PIN exchange set this credential's PIN
+    WRONG_PIN = "WRONG_PIN"  # the tokencode was right, the PIN part was not
     WRONG_CREDENTIAL = "WRONG_CREDENTIAL"
     REPLAYED_TOKENCODE = "REPLAYED_TOKENCODE"
     WRONG_NEXT_TOKENCODE = "WRONG_NEXT_TOKENCODE"

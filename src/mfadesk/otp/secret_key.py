@@ -36,6 +36,8 @@ class ServerKeys:
     # Names the master key in the database (hex); derived one-way, like the keys above, so it
     # tells nothing about them.
     fingerprint: str
+    pin_hmac: bytes
+    source_secrets: bytes  # identity sources' sealed settings (otp.source_secrets)
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -44,6 +46,8 @@ class ServerKeys:
             seed_encryption=_derive(master, "mfadesk token seed encryption v1"),
             offline_ticket=_derive(master, "mfadesk offline data ticket v1"),
             fingerprint=_derive(master, "mfadesk master key fingerprint v1").hex(),
+            pin_hmac=_derive(master, "mfadesk pin hmac v1"),
+            source_secrets=_derive(master, "mfadesk identity source secrets v1"),
         )
 
 

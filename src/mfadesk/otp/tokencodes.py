@@ -128,13 +128,16 @@ class TokenGenerator:
         if len(code) != self._digits or not (code.isascii() and code.isdigit()):
             return None
         center = now_epoch // self._interval + offset_intervals
+        found: Match | None = None
+        # Every interval is compared, even after a match: how long a search takes does not tell
+        # whether (or where) the code matched.
         for delta in _nearest_first(window):
             index = center + delta
             if after_interval is not None and index <= after_interval:
                 continue
-            if hmac.compare_digest(self.code_for_interval(index), code):
-                return Match(delta=delta, interval_index=index)
-        return None
+            if hmac.compare_digest(self.code_for_interval(index), code) and found is None:
+                found = Match(delta=delta, interval_index=index)
+        return found
 
     def _block(self, block_number: int) -> bytes:
         block = self._blocks.get(block_number)

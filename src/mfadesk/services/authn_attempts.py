@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mfadesk.domain.authn_attempts import AttemptStatus, Attribute, AuthnAttempt
-from mfadesk.domain.authn_methods import CANCELLED_REASON, REASONS, Method, ResponseCode
+from mfadesk.domain.authn_methods import CANCELLED_REASON, REASONS, Challenge, ResponseCode
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.services.authn_credentials import (
@@ -75,7 +75,7 @@ class AuthnOutcome:
     code: ResponseCode
     reason: str
     results: tuple[MethodResult, ...] = ()
-    challenges: tuple[Method, ...] = ()
+    challenges: tuple[Challenge, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +148,7 @@ def initialize(uow: UnitOfWork, call: AuthnCall, request: InitializeInput) -> Au
     subject = Subject(request.subject_name, attempt.user_id, request.client_id, attempt.id)
     message_id = random.uuid4()
     refused = refusal(user)
-    challenges: tuple[Method, ...] = ()
+    challenges: tuple[Challenge, ...] = ()
     results: tuple[MethodResult, ...] = ()
     # An unknown, disabled or deleted user gets the FAIL any user can get (see uniform_fail).
     if refused is not None or user is None:

@@ -10,19 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from mfadesk.domain.authn_attempts import Attribute, PendingNextTokencode, Verdict
+from mfadesk.domain.authn_attempts import Attribute, Verdict
 from mfadesk.domain.authn_methods import (
     REASONS,
+    Challenge,
     Method,
     ResponseCode,
     canonical_method_id,
     parse_method,
 )
 from mfadesk.domain.lockout import Lockout
+from mfadesk.domain.securid_steps import Pending, Step
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.services.authn_emergency import has_usable_emergency, offline_ticket, verify_emergency
+from mfadesk.services.authn_new_pin import verify_new_pin
 from mfadesk.services.authn_securid import (
     check_decoy,
     has_usable_securid,
@@ -33,6 +36,7 @@ from mfadesk.services.user_events import Subject, record_user_event
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OFFLINE_DATA_TICKET = "OFFLINE_DATA_TICKET"
+_STEP_ONLY = frozenset({Method.SECURID_NEXT_TOKENCODE, Method.SECURID_NEWPIN})
 EVENT_RESULTS = {
     ResponseCode.SUCCESS: UserEventResult.SUCCESS,
     ResponseCode.FAIL: UserEventResult.FAIL,
@@ -62,11 +66,8 @@ class CheckedCredentials:
     code: ResponseCode
     results: tuple[MethodResult, ...]
     succeeded: Method | None = None
-    pending: PendingNextTokencode | None = None
-
-    @property
-    def challenges(self) -> tuple[Method, ...]:
-        return (Method.SECURID_NEXT_TOKENCODE,) if self.code is ResponseCode.CHALLENGE else ()
+    pending: Pending | None = None
+    challenges: tuple[Challenge, ...] = ()
 
 
 def failed_results(credentials: tuple[CredentialInput, ...]) -> tuple[MethodResult, ...]:
@@ -102,13 +103,13 @@ def refusal(user: User | None) -> UserEventReason | None:
     return None
 
 
-def offered_methods(uow: UnitOfWork, call: AuthnCall, user: User) -> tuple[Method, ...]:
+def offered_methods(uow: UnitOfWork, call: AuthnCall, user: User) -> tuple[Challenge, ...]:
     """The methods the user can use now: a disabled token or a removed code is not offered."""
-    methods: list[Method] = []
+    methods: list[Challenge] = []
     if has_usable_securid(uow, call, user):
-        methods.append(Method.SECURID)
+        methods.append(Challenge.of(Method.SECURID))
     if has_usable_emergency(uow, call, user):
-        methods.append(Method.EMERGENCY_TOKENCODE)
+        methods.append(Challenge.of(Method.EMERGENCY_TOKENCODE))
     return tuple(methods)
 
 
@@ -124,23 +125,32 @@ def check_as_if(
         check_decoy(call, credential.value)
 
 
+def _answers(method: Method, pending: Pending | None) -> bool:
+    """A step is answered by its one method; a next tokencode or a new PIN only when asked."""
+    if pending is not None:
+        return method is pending.method
+    return method not in _STEP_ONLY
+
+
 def _check(
     uow: UnitOfWork,
     call: AuthnCall,
     user: User,
     credential: CredentialInput,
-    pending: PendingNextTokencode | None,
+    pending: Pending | None,
 ) -> Verdict:
     method = parse_method(credential.method_id)
-    # A next-tokencode challenge is answered with the next tokencode, and only then.
-    if method is None or (method is Method.SECURID_NEXT_TOKENCODE) != (pending is not None):
+    if method is None or not _answers(method, pending):
         return Verdict.fail(UserEventReason.METHOD_NOT_SUPPORTED)
-    if method is Method.SECURID:
-        return verify_passcode(uow, call, user, credential.value)
     if method is Method.EMERGENCY_TOKENCODE:
         return verify_emergency(uow, call, user, credential.value)
-    assert pending is not None
-    return verify_next_tokencode(uow, call, user, pending, credential.value)
+    if pending is None:
+        return verify_passcode(uow, call, user, credential.value)
+    if pending.step is Step.NEXT_TOKENCODE:
+        return verify_next_tokencode(uow, call, user, pending, credential.value)
+    if pending.step is Step.NEW_PIN:
+        return verify_new_pin(uow, call, user, pending, credential.value)
+    return verify_passcode(uow, call, user, credential.value, only=pending)
 
 
 def check_credentials(
@@ -149,7 +159,7 @@ def check_credentials(
     user: User,
     subject: Subject,
     credentials: tuple[CredentialInput, ...],
-    pending: PendingNextTokencode | None,
+    pending: Pending | None,
 ) -> CheckedCredentials:
     """Check the credentials in order until one is not a failure; log each check. The user
     (read ``for_update``) counts the failures: once locked, nothing is checked any more."""
@@ -188,6 +198,7 @@ def check_credentials(
             ),
             parse_method(method_id) if verdict.code is ResponseCode.SUCCESS else None,
             verdict.pending,
+            (verdict.challenge,) if verdict.challenge else (),
         )
     if not credentials:
         record_user_event(

@@ -2,6 +2,7 @@
 
 Runs inside the attempt's transaction with the user's credential rows locked, so two workers
 given the same code cannot both accept it: the second sees the first one's last interval.
+Where a check leads (success, next tokencode, New PIN mode) is ``domain.securid_flow``'s to say.
 """
 
 from __future__ import annotations
@@ -9,16 +10,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from mfadesk.domain.authn_attempts import PendingNextTokencode, Verdict
-from mfadesk.domain.authn_methods import ResponseCode, next_tokencode_of, tokencode_of
+from mfadesk.domain.authn_attempts import Verdict
+from mfadesk.domain.authn_methods import next_tokencode_of, split_passcode, tokencode_of
+from mfadesk.domain.pins import PinPolicy
 from mfadesk.domain.securid_credentials import (
-    AUTO_WINDOW,
     NEXT_TOKENCODE_WINDOW,
     SecurIdCredential,
     VerificationState,
 )
+from mfadesk.domain.securid_flow import (
+    PasscodeCheck,
+    best_check,
+    failure_reason,
+    passcode_verdict,
+    proven,
+)
+from mfadesk.domain.securid_steps import Pending, Step
 from mfadesk.domain.user_events import UserEventReason
 from mfadesk.domain.users import User
+from mfadesk.otp.pins import pin_matches
 from mfadesk.otp.seed_cipher import SeedDecryptionError
 from mfadesk.otp.tokencodes import Match, TokenGenerator, epoch_seconds, normalize_serial
 from mfadesk.services.authn_call import AuthnCall
@@ -52,14 +62,15 @@ def _generator(call: AuthnCall, credential: SecurIdCredential) -> TokenGenerator
 
 
 def _candidates(
-    uow: UnitOfWork, call: AuthnCall, user: User
+    uow: UnitOfWork, call: AuthnCall, user: User, only: Pending | None = None
 ) -> tuple[list[_Candidate], UserEventReason | None]:
-    """The user's credentials that may take a code now (locked), or why there are none."""
+    """The user's credentials that may take a code now (locked), or why there are none;
+    ``only`` limits them to the credential a step is about."""
     today, policy = call.now.date(), call.config.lockout
     usable = [
         c
         for c in uow.securid_credentials.of_user(user.company_id, user.id, for_update=True)
-        if c.usable(today)
+        if c.usable(today) and (only is None or (c.kind, c.serial) == (only.kind, only.serial))
     ]
     candidates: list[_Candidate] = []
     locked = False
@@ -83,6 +94,12 @@ def has_usable_securid(uow: UnitOfWork, call: AuthnCall, user: User) -> bool:
     return any(c.usable(today) for c in uow.securid_credentials.of_user(user.company_id, user.id))
 
 
+def pin_policy_of(uow: UnitOfWork, user: User) -> PinPolicy:
+    company = uow.companies.get(user.company_id)
+    assert company is not None
+    return company.pin_policy
+
+
 def _search(candidate: _Candidate, code: str | None, epoch: int, *, replays: bool) -> Match | None:
     if code is None:
         return None
@@ -95,68 +112,96 @@ def _search(candidate: _Candidate, code: str | None, epoch: int, *, replays: boo
     )
 
 
-def verify_passcode(uow: UnitOfWork, call: AuthnCall, user: User, passcode: str) -> Verdict:
-    """``SECURID``: [PIN] + tokencode of one of the user's enabled credentials."""
-    candidates, problem = _candidates(uow, call, user)
+def _check(call: AuthnCall, candidate: _Candidate, passcode: str, epoch: int) -> PasscodeCheck:
+    """Both parts, always: the PIN's digest even when the credential has no PIN or the
+    tokencode is wrong, the tokencode even when the PIN is wrong."""
+    credential = candidate.credential
+    parts = split_passcode(passcode, credential.digits)
+    pin = credential.pin
+    pin_right = pin_matches(
+        call.env.keys.pin_hmac,
+        credential.serial,
+        parts.pin if parts else "",
+        pin.salt if pin else None,
+        pin.digest if pin else None,
+    )
+    match = _search(candidate, parts.tokencode if parts else None, epoch, replays=False)
+    return PasscodeCheck(
+        credential.kind,
+        credential.serial,
+        match.delta if match else None,
+        match.interval_index if match else None,
+        pin_set=pin is not None,
+        pin_entered=bool(parts and parts.pin),
+        pin_matches=pin_right,
+    )
+
+
+def _save_verified(
+    uow: UnitOfWork, call: AuthnCall, candidate: _Candidate, verdict: Verdict, interval: int
+) -> None:
+    """A challenge for the next tokencode spends the code; otherwise the token is proven (a
+    success, or New PIN mode): its clock is learned and its failures forgiven."""
+    credential, state = candidate.credential, candidate.state
+    if verdict.pending is not None and verdict.pending.step is Step.NEXT_TOKENCODE:
+        uow.securid_credentials.save_state(credential, state.after_consumed(interval))
+        return
+    now_interval = candidate.generator.interval_index(epoch_seconds(call.now))
+    uow.securid_credentials.save_state(credential, state.after_success(interval, now_interval))
+
+
+def verify_passcode(
+    uow: UnitOfWork, call: AuthnCall, user: User, passcode: str, only: Pending | None = None
+) -> Verdict:
+    """``SECURID``: [PIN] + tokencode of one of the user's enabled credentials (of the one
+    ``only`` names, when the new PIN and a later tokencode complete New PIN mode)."""
+    candidates, problem = _candidates(uow, call, user, only)
     if problem is not None:
         check_decoy(call, passcode)
         return Verdict.fail(problem)
     epoch, policy = epoch_seconds(call.now), call.config.lockout
-    best: tuple[_Candidate, Match] | None = None
-    for candidate in candidates:
-        match = _search(
-            candidate, tokencode_of(passcode, candidate.credential.digits), epoch, replays=False
-        )
-        if match is not None and (best is None or abs(match.delta) < abs(best[1].delta)):
-            best = (candidate, match)
+    checks = [_check(call, candidate, passcode, epoch) for candidate in candidates]
+    best = best_check(checks)
     if best is None:
-        replayed = any(
+        # Every candidate is searched (no short cut): a wrong PIN costs what a wrong code does.
+        replays = [
             _search(c, tokencode_of(passcode, c.credential.digits), epoch, replays=True)
             for c in candidates
-        )
+        ]
         for candidate in candidates:
             uow.securid_credentials.save_state(
                 candidate.credential, candidate.state.after_failure(call.now, policy)
             )
-        reason = (
-            UserEventReason.REPLAYED_TOKENCODE if replayed else UserEventReason.WRONG_CREDENTIAL
-        )
-        return Verdict.fail(reason)
-    candidate, match = best
-    credential, state = candidate.credential, candidate.state
-    if abs(match.delta) <= AUTO_WINDOW and not state.needs_next_tokencode(policy):
-        now_interval = candidate.generator.interval_index(epoch)
-        uow.securid_credentials.save_state(
-            credential, state.after_success(match.interval_index, now_interval)
-        )
-        return Verdict(ResponseCode.SUCCESS, UserEventReason.CREDENTIAL_VERIFIED, credential.serial)
-    uow.securid_credentials.save_state(credential, state.after_consumed(match.interval_index))
-    pending = PendingNextTokencode(credential.kind, credential.serial, match.interval_index)
-    return Verdict(
-        ResponseCode.CHALLENGE,
-        UserEventReason.NEXT_TOKENCODE_REQUIRED,
-        credential.serial,
-        pending,
+        return Verdict.fail(failure_reason(checks, any(replays)))
+    candidate = candidates[checks.index(best)]
+    verdict = passcode_verdict(
+        best,
+        needs_next_tokencode=candidate.state.needs_next_tokencode(policy),
+        pin_policy=lambda: pin_policy_of(uow, user),
     )
+    assert best.interval is not None
+    _save_verified(uow, call, candidate, verdict, best.interval)
+    return verdict
 
 
 def check_decoy(call: AuthnCall, passcode: str) -> None:
     """The work of a passcode that matches one credential nowhere in the window (its seed
-    decrypted, the window searched, then searched again for a replay), done on the decoy for a
-    check that has no credential to look at: an unknown, disabled or locked user, a user without
-    usable credentials or with only locked ones. Their FAIL then takes as long as a wrong
-    code's, and does not tell who exists (see docs/decisions.md, "Timing")."""
+    decrypted, its PIN digest computed and compared, the window searched, then searched again
+    for a replay), done on the decoy for a check that has no credential to look at: an unknown,
+    disabled or locked user, a user without usable credentials or with only locked ones. Their
+    FAIL then takes as long as a wrong code's, and does not tell who exists (see
+    docs/decisions.md, "Timing")."""
     decoy = call.config.decoy
     generator = _generator(call, decoy)
     assert generator is not None
     candidate = _Candidate(decoy, decoy.state, generator)
-    code, epoch = tokencode_of(passcode, decoy.digits), epoch_seconds(call.now)
-    _search(candidate, code, epoch, replays=False)
-    _search(candidate, code, epoch, replays=True)
+    epoch = epoch_seconds(call.now)
+    _check(call, candidate, passcode, epoch)
+    _search(candidate, tokencode_of(passcode, decoy.digits), epoch, replays=True)
 
 
 def verify_next_tokencode(
-    uow: UnitOfWork, call: AuthnCall, user: User, pending: PendingNextTokencode, value: str
+    uow: UnitOfWork, call: AuthnCall, user: User, pending: Pending, value: str
 ) -> Verdict:
     """``SECURID_NEXT_TOKENCODE``: exactly the code after the one that raised the challenge."""
     credential = uow.securid_credentials.get(
@@ -182,8 +227,12 @@ def verify_next_tokencode(
             uow.securid_credentials.save_state(
                 credential, state.after_success(expected, now_interval)
             )
-            return Verdict(
-                ResponseCode.SUCCESS, UserEventReason.CREDENTIAL_VERIFIED, credential.serial
+            return proven(
+                credential.kind,
+                credential.serial,
+                expected,
+                pin_set=credential.pin is not None,
+                pin_policy=lambda: pin_policy_of(uow, user),
             )
     uow.securid_credentials.save_state(credential, state.after_failure(call.now, policy))
     return Verdict.fail(UserEventReason.WRONG_NEXT_TOKENCODE, credential.serial)

@@ -1,14 +1,17 @@
-"""A company's emergency-access settings, changed by the operator on the server's console."""
+"""A company's emergency-access settings and PIN policy, changed by the operator on the server's
+console."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.company import Company, EmergencyAccessSettings
 from mfadesk.domain.emergency_tokencodes import Expiry
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.pins import PinPolicy
 from mfadesk.services.provisioning import Operator
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -28,6 +31,22 @@ class SettingsChange:
         return all(getattr(self, f.name) is None for f in fields(self))
 
 
+@dataclass(frozen=True, slots=True)
+class PinPolicyChange:
+    """The PIN policy settings the operator asked to change; None leaves one as it is."""
+
+    required: bool | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    alphanumeric: bool | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+S = TypeVar("S", EmergencyAccessSettings, PinPolicy)
+
+
 def describe_setting(value: object) -> str:
     """How the command line shows a setting: durations as 7d / 12h / 90m, flags as yes/no."""
     if isinstance(value, timedelta):
@@ -38,15 +57,8 @@ def describe_setting(value: object) -> str:
     return str(value)
 
 
-def change_emergency_access(
-    uow: UnitOfWork, op: Operator, company: Company, change: SettingsChange
-) -> EmergencyAccessSettings:
-    """Apply the change (validated as a whole), audited with the operator as the actor."""
-    if change.is_empty():
-        raise BadRequest("nothing to change: give at least one setting")
-    fresh = uow.companies.get(company.id, for_update=True)  # concurrent changes serialise here
-    assert fresh is not None
-    current = fresh.emergency_access
+def _changed(current: S, change: Any) -> tuple[S, list[str]]:
+    """The settings after the change (validated as a whole), and each change in words."""
     asked = {f.name: getattr(change, f.name) for f in fields(change)}
     updated = replace(current, **{k: v for k, v in asked.items() if v is not None})
     differences = [
@@ -55,14 +67,46 @@ def change_emergency_access(
         for name in asked
         if getattr(current, name) != getattr(updated, name)
     ]
-    if differences:
-        uow.companies.save_settings(company.id, updated)
+    return updated, differences
+
+
+def change_settings(
+    uow: UnitOfWork,
+    op: Operator,
+    company: Company,
+    emergency: SettingsChange,
+    pins: PinPolicyChange | None = None,
+) -> Company:
+    """Apply the changes (each group validated as a whole), audited with the operator as the
+    actor: one record per group asked about, naming each change (or saying it changed
+    nothing). A refused change leaves everything as it was."""
+    pins = pins or PinPolicyChange()
+    if emergency.is_empty() and pins.is_empty():
+        raise BadRequest("nothing to change: give at least one setting")
+    fresh = uow.companies.get(company.id, for_update=True)  # concurrent changes serialise here
+    assert fresh is not None
     target = Target(TargetType.COMPANY, company.id, company.name)
-    message = (
-        "Emergency access settings changed: " + ", ".join(differences)
-        if differences
-        else "Emergency access settings unchanged"
-    )
-    action = Action.CHANGE_EMERGENCY_ACCESS_SETTINGS
-    op.audit(uow, company, action, target, message, changed=bool(differences))
-    return updated
+    if not emergency.is_empty():
+        access, differences = _changed(fresh.emergency_access, emergency)
+        if differences:
+            uow.companies.save_settings(company.id, access)
+        message = (
+            "Emergency access settings changed: " + ", ".join(differences)
+            if differences
+            else "Emergency access settings unchanged"
+        )
+        action = Action.CHANGE_EMERGENCY_ACCESS_SETTINGS
+        op.audit(uow, company, action, target, message, changed=bool(differences))
+        fresh = replace(fresh, emergency_access=access)
+    if not pins.is_empty():
+        policy, differences = _changed(fresh.pin_policy, pins)
+        if differences:
+            uow.companies.save_pin_policy(company.id, policy)
+        message = (
+            "PIN policy changed: " + ", ".join(differences)
+            if differences
+            else "PIN policy unchanged"
+        )
+        op.audit(uow, company, Action.CHANGE_PIN_POLICY, target, message, changed=bool(differences))
+        fresh = replace(fresh, pin_policy=policy)
+    return fresh

@@ -15,9 +15,10 @@ from mfadesk.domain.company import Company
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential, credential_serial
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
 from mfadesk.domain.hardware_tokens import MAX_SERIAL_LENGTH, HardwareToken, TokenStatus
-from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.domain.users import User, UserStatus, check_email, normalize_email
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.services.context import ServiceEnv
+from mfadesk.services.local_source import ensure_local_source
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OPERATOR = "operator"
@@ -45,12 +46,13 @@ class Operator:
         message: str,
         *,
         changed: bool = True,
+        result: Result = Result.SUCCESS,
     ) -> None:
         event = AuditEvent(
             occurred_at=self.now,
             action=action,
             target=target,
-            result=Result.SUCCESS,
+            result=result,
             changed=changed,
             message=message,
             source_ip="local",
@@ -114,6 +116,7 @@ def user_by_email(uow: UnitOfWork, company: Company, email: str) -> User:
 
 def insert_user(
     uow: UnitOfWork,
+    env: ServiceEnv,
     company_id: str,
     email: str,
     first_name: str,
@@ -122,11 +125,12 @@ def insert_user(
     user_id: str,
     now: datetime,
     disabled: bool = False,
+    principal_username: str | None = None,
 ) -> User:
-    """Store a new user of `company_id` (the caller has checked the e-mail is free)."""
-    normalized = normalize_email(email)
-    if "@" not in normalized or len(normalized) > 320:
-        raise BadRequest(f"{email!r} is not an e-mail address")
+    """Store a new user of `company_id` in its `local` identity source (the caller has checked
+    the e-mail is free)."""
+    normalized = check_email(email)
+    source = ensure_local_source(uow, env, company_id, now)
     user = User(
         id=user_id,
         company_id=company_id,
@@ -135,6 +139,8 @@ def insert_user(
         last_name=last_name,
         status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
         created_at=now,
+        source_id=source.id,
+        principal_username=principal_username,
     )
     uow.users.add(user)
     return user
@@ -153,6 +159,7 @@ def add_user(
         raise Conflict(f"User {email} already exists")
     user = insert_user(
         uow,
+        op.env,
         company.id,
         email,
         first_name,

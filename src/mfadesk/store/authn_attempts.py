@@ -8,14 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from mfadesk.domain.authn_attempts import (
-    AttemptStatus,
-    Attribute,
-    AuthnAttempt,
-    PendingNextTokencode,
-)
+from mfadesk.domain.authn_attempts import AttemptStatus, Attribute, AuthnAttempt
 from mfadesk.domain.authn_methods import Method
 from mfadesk.domain.securid_credentials import CredentialKind
+from mfadesk.domain.securid_steps import Pending, Step
 from mfadesk.store.tables import authn_attempts as attempts
 from mfadesk.store.timestamps import as_utc
 
@@ -33,6 +29,8 @@ _SAVE = (
         pending_kind=bindparam("pending_kind"),
         pending_serial=bindparam("pending_serial"),
         pending_interval=bindparam("pending_interval"),
+        pending_step=bindparam("pending_step"),
+        pending_refusals=bindparam("pending_refusals"),
     )
 )
 _DELETE = delete(attempts).where(attempts.c.id == bindparam("b_id"))
@@ -49,13 +47,19 @@ def _changing(attempt: AuthnAttempt) -> dict[str, Any]:
         "pending_kind": pending.kind.value if pending else None,
         "pending_serial": pending.serial if pending else None,
         "pending_interval": pending.interval if pending else None,
+        "pending_step": pending.step.value if pending else None,
+        "pending_refusals": pending.refusals if pending else 0,
     }
 
 
 def _to_attempt(row: Any) -> AuthnAttempt:
     pending = (
-        PendingNextTokencode(
-            CredentialKind(row.pending_kind), row.pending_serial, row.pending_interval
+        Pending(
+            Step(row.pending_step),
+            CredentialKind(row.pending_kind),
+            row.pending_serial,
+            row.pending_interval,
+            row.pending_refusals,
         )
         if row.pending_kind
         else None

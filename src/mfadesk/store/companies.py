@@ -1,4 +1,4 @@
-"""Companies (tenants) and their emergency-access settings."""
+"""Companies (tenants), their emergency-access settings and their PIN policy."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mfadesk.domain.company import Company, EmergencyAccessSettings
+from mfadesk.domain.pins import PinPolicy
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import companies
 
@@ -28,6 +29,15 @@ def _settings_columns(settings: EmergencyAccessSettings) -> dict[str, Any]:
     }
 
 
+def _pin_policy_columns(policy: PinPolicy) -> dict[str, Any]:
+    return {
+        "pin_required": policy.required,
+        "pin_min_length": policy.min_length,
+        "pin_max_length": policy.max_length,
+        "pin_alphanumeric": policy.alphanumeric,
+    }
+
+
 def _to_company(row: Any) -> Company:
     return Company(
         id=row.id,
@@ -39,6 +49,12 @@ def _to_company(row: Any) -> Company:
             code_length=row.eac_code_length,
             alphabet=row.eac_alphabet,
             offline_validity=timedelta(minutes=row.eac_offline_validity_minutes),
+        ),
+        pin_policy=PinPolicy(
+            required=bool(row.pin_required),
+            min_length=row.pin_min_length,
+            max_length=row.pin_max_length,
+            alphanumeric=bool(row.pin_alphanumeric),
         ),
     )
 
@@ -64,7 +80,10 @@ class CompanyRepository:
     def add(self, company: Company) -> None:
         self._c.execute(
             insert(companies).values(
-                id=company.id, name=company.name, **_settings_columns(company.emergency_access)
+                id=company.id,
+                name=company.name,
+                **_settings_columns(company.emergency_access),
+                **_pin_policy_columns(company.pin_policy),
             )
         )
 
@@ -73,4 +92,11 @@ class CompanyRepository:
             update(companies)
             .where(companies.c.id == company_id)
             .values(**_settings_columns(settings))
+        )
+
+    def save_pin_policy(self, company_id: str, policy: PinPolicy) -> None:
+        self._c.execute(
+            update(companies)
+            .where(companies.c.id == company_id)
+            .values(**_pin_policy_columns(policy))
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, null, select, update
 
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential
 from mfadesk.domain.hardware_tokens import TokenStatus
@@ -16,7 +16,11 @@ _DEVICE = select(ds100_devices).where(
     ds100_devices.c.serial == bindparam("serial"),
     ds100_devices.c.company_id == bindparam("company_id"),
 )
-_CREDENTIAL_COLUMNS = [c for c in ds100_credentials.c if c.name != "seed_ciphertext"]
+_SECRET_COLUMNS = ("seed_ciphertext", "pin_salt", "pin_digest")
+_CREDENTIAL_COLUMNS = [
+    *(c for c in ds100_credentials.c if c.name not in _SECRET_COLUMNS),
+    ds100_credentials.c.pin_digest.is_not(None).label("pin_set"),
+]
 _CREDENTIALS = (
     select(*_CREDENTIAL_COLUMNS)
     .where(ds100_credentials.c.device_serial == bindparam("device_serial"))
@@ -48,16 +52,21 @@ _CREDENTIALS_OF_USER = (
     )
     .order_by(ds100_credentials.c.serial)
 )
-_SAVE = Prepared(
+_SAVE_STATEMENT = (
     update(ds100_credentials)
     .where(ds100_credentials.c.serial == bindparam("b_serial"))
     .values(
         status=bindparam("status"),
         status_changed_at=bindparam("status_changed_at"),
         status_changed_by=bindparam("status_changed_by"),
-        pin_set=bindparam("pin_set"),
     )
 )
+# Saved with `pin_set` false, the credential's PIN is cleared; true keeps the PIN it has (only
+# the user sets one, in New PIN mode).
+_SAVE = {
+    True: Prepared(_SAVE_STATEMENT),
+    False: Prepared(_SAVE_STATEMENT.values(pin_salt=null(), pin_digest=null())),
+}
 
 
 def _to_credential(row: Any) -> OtpCredential:
@@ -112,6 +121,10 @@ class Ds100Repository:
         """Remove the OTP credential and its seed; the device stays registered."""
         self._c.execute(_DELETE_CREDENTIAL, {"serial": serial})
 
+    def delete_device(self, serial: str) -> None:
+        """Remove the device's registration (its OTP credentials must be gone already)."""
+        self._c.execute(delete(ds100_devices).where(ds100_devices.c.serial == serial))
+
     def add_device(self, device: Ds100Device) -> None:
         self._c.execute(
             insert(ds100_devices).values(
@@ -120,6 +133,7 @@ class Ds100Repository:
         )
 
     def add_credential(self, credential: OtpCredential, seed_ciphertext: bytes | None) -> None:
+        """A new OTP credential has no PIN (the user sets one in New PIN mode)."""
         self._c.execute(
             insert(ds100_credentials).values(
                 serial=credential.serial,
@@ -128,19 +142,17 @@ class Ds100Repository:
                 status=credential.status.value,
                 status_changed_at=credential.status_changed_at,
                 status_changed_by=credential.status_changed_by,
-                pin_set=credential.pin_set,
                 seed_ciphertext=seed_ciphertext,
             )
         )
 
     def save_credential(self, credential: OtpCredential) -> None:
-        _SAVE.execute(
+        _SAVE[credential.pin_set].execute(
             self._c,
             {
                 "b_serial": credential.serial,
                 "status": credential.status.value,
                 "status_changed_at": credential.status_changed_at,
                 "status_changed_by": credential.status_changed_by,
-                "pin_set": credential.pin_set,
             },
         )

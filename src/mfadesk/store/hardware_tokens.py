@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mfadesk.domain.errors import Conflict
@@ -13,7 +13,11 @@ from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import hardware_tokens
 from mfadesk.store.timestamps import as_utc
 
-_COLUMNS = [c for c in hardware_tokens.c if c.name != "seed_ciphertext"]
+_SECRET_COLUMNS = ("seed_ciphertext", "pin_salt", "pin_digest")
+_COLUMNS = [
+    *(c for c in hardware_tokens.c if c.name not in _SECRET_COLUMNS),
+    hardware_tokens.c.pin_digest.is_not(None).label("pin_set"),
+]
 _SELECT_BY_SERIAL = select(*_COLUMNS).where(
     hardware_tokens.c.serial == bindparam("serial"),
     hardware_tokens.c.company_id == bindparam("company_id"),
@@ -28,7 +32,7 @@ _ASSIGNED_TO = (
     )
     .order_by(hardware_tokens.c.serial)
 )
-_SAVE = Prepared(
+_SAVE_STATEMENT = (
     update(hardware_tokens)
     .where(hardware_tokens.c.serial == bindparam("b_serial"))
     .values(
@@ -37,11 +41,17 @@ _SAVE = Prepared(
         name=bindparam("name"),
         status_changed_at=bindparam("status_changed_at"),
         status_changed_by=bindparam("status_changed_by"),
-        pin_set=bindparam("pin_set"),
         assigned_at=bindparam("assigned_at"),
         assigned_by=bindparam("assigned_by"),
     )
 )
+# An administrator never sets a PIN (the user does, in New PIN mode): a token saved with
+# `pin_set` false has its PIN cleared (clear PIN, assign, unassign); one saved with it true
+# keeps the PIN it has.
+_SAVE = {
+    True: Prepared(_SAVE_STATEMENT),
+    False: Prepared(_SAVE_STATEMENT.values(pin_salt=null(), pin_digest=null())),
+}
 # A flip writes only what it changes: setting even an unchanged indexed column (user_id)
 # rewrites that index's page.
 _SAVE_STATUS = Prepared(
@@ -101,7 +111,8 @@ class HardwareTokenRepository:
         digits: int = 6,
         interval_seconds: int = 60,
     ) -> None:
-        """Insert a new token; a serial already taken (say, by a concurrent import) is a
+        """Insert a new token, without a PIN (whatever ``token.pin_set`` says: the user sets
+        one in New PIN mode); a serial already taken (say, by a concurrent import) is a
         ``Conflict``."""
         statement = insert(hardware_tokens).values(
             serial=token.serial,
@@ -111,7 +122,6 @@ class HardwareTokenRepository:
             name=token.name,
             status_changed_at=token.status_changed_at,
             status_changed_by=token.status_changed_by,
-            pin_set=token.pin_set,
             expiry_date=token.expiry_date,
             assigned_at=token.assigned_at,
             assigned_by=token.assigned_by,
@@ -125,7 +135,7 @@ class HardwareTokenRepository:
             raise Conflict(f"Hardware token {token.serial} already exists") from error
 
     def save(self, token: HardwareToken) -> None:
-        _SAVE.execute(
+        _SAVE[token.pin_set].execute(
             self._c,
             {
                 "b_serial": token.serial,
@@ -134,7 +144,6 @@ class HardwareTokenRepository:
                 "name": token.name,
                 "status_changed_at": token.status_changed_at,
                 "status_changed_by": token.status_changed_by,
-                "pin_set": token.pin_set,
                 "assigned_at": token.assigned_at,
                 "assigned_by": token.assigned_by,
             },

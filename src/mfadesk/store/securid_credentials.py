@@ -1,4 +1,5 @@
-"""SID700 tokens and DS100 OTP credentials as the verifier reads and updates them.
+"""SID700 tokens and DS100 OTP credentials as the verifier reads and updates them (their
+verification state, and the PIN a user sets in New PIN mode).
 
 A user's usable credentials are read (and locked, for a verification) in one fixed order —
 SID700 before DS100, by serial — so concurrent verifications never deadlock on PostgreSQL.
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, literal, or_, select, update
 
 from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.domain.lockout import Lockout
+from mfadesk.domain.pins import StoredPin
 from mfadesk.domain.securid_credentials import (
     CredentialKind,
     SecurIdCredential,
@@ -24,7 +26,14 @@ from mfadesk.store.timestamps import as_utc_or_none
 _ENABLED = TokenStatus.ENABLED.value
 _tokens = hardware_tokens.c
 _ds100 = ds100_credentials.c
-_STATE_COLUMNS = ("clock_offset", "last_interval", "failed_attempts", "locked_until")
+_STATE_COLUMNS = (
+    "clock_offset",
+    "last_interval",
+    "failed_attempts",
+    "locked_until",
+    "pin_salt",
+    "pin_digest",
+)
 
 _SID700 = (
     select(
@@ -89,6 +98,17 @@ _SAVE = {
 }
 
 
+# Only a credential without a PIN takes one: of two New PIN exchanges, one sets it.
+_SET_PIN = {
+    kind: Prepared(
+        update(table)
+        .where(table.c.serial == bindparam("b_serial"), table.c.pin_digest.is_(None))
+        .values(pin_salt=bindparam("pin_salt"), pin_digest=bindparam("pin_digest"))
+    )
+    for kind, table in _TABLES.items()
+}
+
+
 def _locked(table: Any) -> Any:
     return or_(table.c.failed_attempts > 0, table.c.locked_until.is_not(None))
 
@@ -119,6 +139,7 @@ def _to_credential(kind: CredentialKind, row: Any) -> SecurIdCredential:
             last_interval=row.last_interval,
             lockout=Lockout(row.failed_attempts, as_utc_or_none(row.locked_until)),
         ),
+        pin=None if row.pin_digest is None else StoredPin(row.pin_salt, row.pin_digest),
     )
 
 
@@ -162,6 +183,11 @@ class SecurIdCredentialRepository:
                 "locked_until": state.lockout.locked_until,
             },
         )
+
+    def set_pin(self, kind: CredentialKind, serial: str, pin: StoredPin) -> bool:
+        """Store the PIN a user chose, unless the credential has one already."""
+        params = {"b_serial": serial, "pin_salt": pin.salt, "pin_digest": pin.digest}
+        return _SET_PIN[kind].execute(self._c, params) > 0
 
     def clear_token_lockout(self, serial: str) -> bool:
         """Forget a SID700 token's failures (an administrator enabled it)."""

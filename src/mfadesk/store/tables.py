@@ -45,6 +45,28 @@ companies = Table(
     Column("eac_code_length", Integer, nullable=False),
     Column("eac_alphabet", String(64), nullable=False),
     Column("eac_offline_validity_minutes", Integer, nullable=False),
+    # The PIN policy (migration 0011). Only server defaults: inserts written against older
+    # revisions (tests) stay valid.
+    Column("pin_required", Boolean, nullable=False, server_default="1"),
+    Column("pin_min_length", Integer, nullable=False, server_default="4"),
+    Column("pin_max_length", Integer, nullable=False, server_default="8"),
+    Column("pin_alphanumeric", Boolean, nullable=False, server_default="0"),
+)
+
+# Where users come from: `local` (one per company, the command line's), CSV imports, and the
+# LDAP / SCIM sources. `config` is JSON of the plain settings; `secrets` the AES-GCM sealed JSON
+# of the secret ones (a bind password), under a key derived from the master key.
+identity_sources = Table(
+    "identity_sources",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("config", Text, nullable=False),
+    Column("secrets", LargeBinary, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("company_id", "name", name="uq_identity_sources_company_name"),
 )
 
 users = Table(
@@ -66,7 +88,25 @@ users = Table(
     # Only a server default: inserts written against older revisions (tests) stay valid.
     Column("authn_failed_attempts", Integer, nullable=False, server_default="0"),
     Column("authn_locked_until", Timestamp, nullable=True),
+    Column("source_id", String(36), ForeignKey("identity_sources.id"), nullable=False),
+    # What the source calls the user; NULL: the e-mail (principal), "" (alternate), the id
+    # (unique identifier: local and CSV users have no directory id).
+    Column("principal_username", String(320), nullable=True),
+    Column("alternate_username", String(320), nullable=True),
+    Column("primary_unique_identifier", String(255), nullable=True),
+    Column("last_sync_time", Timestamp, nullable=True),
     UniqueConstraint("company_id", "email", name="uq_users_company_email"),
+    # A directory's users are matched by their unique id; also serves "the users of a source".
+    UniqueConstraint("source_id", "primary_unique_identifier", name="uq_users_source_uid"),
+)
+
+# The purge's candidates: a partial index holds only the users marked deleted.
+MARKED_DELETED = users.c.mark_deleted.is_(True)
+Index(
+    "ix_users_marked_deleted_at",
+    users.c.mark_deleted_at,
+    sqlite_where=MARKED_DELETED,
+    postgresql_where=MARKED_DELETED,
 )
 
 admins = Table(
@@ -100,6 +140,15 @@ def lockout_columns() -> list[Column[Any]]:
     ]
 
 
+def pin_columns() -> list[Column[Any]]:
+    """A credential's PIN: both null (no PIN), or a random salt and the HMAC over it under a
+    key derived from the master key file (``mfadesk.otp.pins``) — never the PIN."""
+    return [
+        Column("pin_salt", LargeBinary, nullable=True),
+        Column("pin_digest", LargeBinary, nullable=True),
+    ]
+
+
 def verification_columns() -> list[Column[Any]]:
     """Per-credential tokencode verification state: learned clock offset (intervals), last
     accepted interval (replay protection) and lockout."""
@@ -120,7 +169,6 @@ hardware_tokens = Table(
     Column("name", String(255), nullable=True),
     Column("status_changed_at", Timestamp, nullable=False),
     Column("status_changed_by", String(320), nullable=False),
-    Column("pin_set", Boolean, nullable=False, default=False),
     Column("expiry_date", Date, nullable=True),
     Column("seed_ciphertext", LargeBinary, nullable=True),
     Column("digits", Integer, nullable=False, default=6),
@@ -128,6 +176,7 @@ hardware_tokens = Table(
     Column("assigned_at", Timestamp, nullable=True),
     Column("assigned_by", String(320), nullable=True),
     *verification_columns(),
+    *pin_columns(),
 )
 
 ds100_devices = Table(
@@ -149,9 +198,9 @@ ds100_credentials = Table(
     Column("status", String(16), nullable=False),
     Column("status_changed_at", Timestamp, nullable=False),
     Column("status_changed_by", String(320), nullable=False),
-    Column("pin_set", Boolean, nullable=False, default=False),
     Column("seed_ciphertext", LargeBinary, nullable=True),
     *verification_columns(),
+    *pin_columns(),
 )
 
 emergency_tokencodes = Table(
@@ -217,6 +266,16 @@ export_snapshots = Table(
     Column("taken_at", Timestamp, nullable=False, index=True),
 )
 
+# Time-limited locks held by one process of a deployment at a time (the purge of users marked
+# deleted; directory synchronisations): taken by a conditional UPDATE, see store/leases.py.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)
+
 # Token buckets every worker process shares when there is no Redis (`api.rate_limit`).
 rate_buckets = Table(
     "rate_buckets",
@@ -260,6 +319,10 @@ authn_attempts = Table(
     Column("pending_kind", String(16), nullable=True),
     Column("pending_serial", String(36), nullable=True),
     Column("pending_interval", BigInteger, nullable=True),
+    # What the attempt waits for (`domain.securid_steps.Step`; migration 0011) and how many new
+    # PINs the policy refused in it.
+    Column("pending_step", String(32), nullable=True),
+    Column("pending_refusals", Integer, nullable=False, server_default="0"),
     Column("assurance_policy_id", String(255), nullable=True),
     Column("session_attributes", Text, nullable=False, default="[]"),
 )

@@ -18,6 +18,9 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.identity_sources import SourceRepository
+from mfadesk.store.imports import ImportRepository
+from mfadesk.store.leases import LeaseRepository
 from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
@@ -135,6 +138,9 @@ class UnitOfWork:
     user_events: UserEventRepository
     rate_buckets: RateBucketRepository
     oauth_clients: OAuthClientRepository
+    sources: SourceRepository
+    imports: ImportRepository
+    leases: LeaseRepository
 
     def __init__(
         self,
@@ -184,6 +190,9 @@ class UnitOfWork:
         self.user_events = UserEventRepository(connection)
         self.rate_buckets = RateBucketRepository(connection)
         self.oauth_clients = OAuthClientRepository(connection)
+        self.sources = SourceRepository(connection)
+        self.imports = ImportRepository(connection)
+        self.leases = LeaseRepository(connection)
         return self
 
     def __exit__(

@@ -114,3 +114,7 @@ class MarkDeletedRequest(RequestModel):
 class MarkDeletedResponse(ResponseModel):
     id: Uuid
     markDeleted: bool
+
+
+class DeleteUserResponse(ResponseModel):
+    """``{}``: Delete User Now's reply (the reference documents no body)."""

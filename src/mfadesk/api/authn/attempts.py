@@ -8,7 +8,7 @@ from mfadesk.api.authn.outcomes import authn_outcomes
 from mfadesk.api.authn.pipeline import AuthnEndpoint, AuthnRequest
 from mfadesk.api.responses import json_response
 from mfadesk.domain.authn_attempts import Attribute, attempt_timeout
-from mfadesk.domain.authn_methods import METHOD_VERSION, PROMPTS, Method
+from mfadesk.domain.authn_methods import METHOD_VERSION, Challenge
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.services.authn_attempts import (
     NO_ATTEMPT_STATUS,
@@ -46,19 +46,27 @@ def _pairs(attributes: tuple[Attribute, ...]) -> list[wire.NameValuePair]:
     ]
 
 
-def _method_body(method: Method, priority: int) -> wire.AuthenticationMethod:
-    prompt = PROMPTS[method]
+def _prompt(challenge: Challenge) -> wire.MethodPrompt:
+    """A PIN to define states the policy: lengths, the format, and that it is being defined."""
+    policy = challenge.pin_policy
+    return wire.MethodPrompt(
+        promptResourceId=challenge.prompt.resource_id,
+        defaultText=challenge.default_text,
+        formatRegex=policy.format_regex if policy else None,
+        valueBeingDefined=policy is not None,
+        minLength=policy.min_length if policy else None,
+        maxLength=policy.max_length if policy else None,
+        promptArgs=list(challenge.prompt_args),
+    )
+
+
+def _method_body(challenge: Challenge, priority: int) -> wire.AuthenticationMethod:
     return wire.AuthenticationMethod(
-        methodId=method.value,
-        displayName=prompt.display_name,
+        methodId=challenge.method.value,
+        displayName=challenge.prompt.display_name,
         priority=priority,
         versions=[
-            wire.AuthenticationMethodVersion(
-                versionId=METHOD_VERSION,
-                prompt=wire.MethodPrompt(
-                    promptResourceId=prompt.resource_id, defaultText=prompt.default_text
-                ),
-            )
+            wire.AuthenticationMethodVersion(versionId=METHOD_VERSION, prompt=_prompt(challenge))
         ],
     )
 
@@ -84,8 +92,8 @@ def authn_response_body(outcome: AuthnOutcome) -> wire.AuthnResponse:
         # One set per method: an agent offers the user a choice between them.
         challengeMethods=wire.ChallengeMethods(
             challenges=[
-                wire.ChallengeMethodSet(requiredMethods=[_method_body(method, priority)])
-                for priority, method in enumerate(outcome.challenges, start=1)
+                wire.ChallengeMethodSet(requiredMethods=[_method_body(challenge, priority)])
+                for priority, challenge in enumerate(outcome.challenges, start=1)
             ]
         ),
     )

@@ -1,4 +1,4 @@
-"""User routes: details, search, synchronise, status and mark-deleted."""
+"""User routes: details, search, synchronise, status, mark-deleted and delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from mfadesk.api.routes.outcomes import (
     BAD_REQUEST,
     CONFLICT,
     FORBIDDEN,
+    METHOD_NOT_ALLOWED,
     NOT_FOUND,
     SERVER_ERROR,
     TOO_MANY,
@@ -25,6 +26,7 @@ from mfadesk.domain.users import parse_mark_deleted, parse_user_status
 from mfadesk.services.users import (
     UserDetails,
     create_local_user,
+    delete_user,
     lookup_user,
     search_users,
     set_mark_deleted,
@@ -33,6 +35,7 @@ from mfadesk.services.users import (
 )
 from mfadesk.wire.users import (
     CreateUserRequest,
+    DeleteUserResponse,
     MarkDeletedRequest,
     MarkDeletedResponse,
     UserDetailsResponse,
@@ -44,8 +47,6 @@ from mfadesk.wire.users import (
     UserStatusResponse,
 )
 
-# Users are created in mfadesk itself (`mfadesk user add`), not read from a directory.
-IDENTITY_SOURCE = "Local"
 _DIGITS = re.compile(r"\d+")
 
 
@@ -65,7 +66,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         firstName=user.first_name,
         lastName=user.last_name,
         creationDate=_timestamp(user.created_at),
-        identitySource=IDENTITY_SOURCE,
+        identitySource=details.source_name,
         userStatus=user.status.value,
         highRiskUser=False,
         markDeleted=user.mark_deleted,
@@ -76,7 +77,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         isVoiceLocked=False,
         isFingerprintLocked=False,
         isApproveLocked=False,
-        lastSyncTime=None,
+        lastSyncTime=_timestamp(user.last_sync_time),
         emergencyAccessStatus=_enabled(online is not None),
         emergencyTokencodeId=online.id if online else None,
         emergencyTokencodeExpiration=_timestamp(online.expires_at) if online else None,
@@ -86,9 +87,9 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         ),
         offlineEmergencyAccessStatus=_enabled(offline is not None),
         monthLastAuthenticated=None,
-        principalUsername=user.email,
-        alternateUsername="",
-        primaryUniqueIdentifier=user.id,
+        principalUsername=user.principal_username or user.email,
+        alternateUsername=user.alternate_username or "",
+        primaryUniqueIdentifier=user.primary_unique_identifier or user.id,
     )
 
 
@@ -150,6 +151,11 @@ async def create(request: AdminRequest) -> Response:
         create_local_user, body.email, body.firstName, body.lastName, body.userName
     )
     return json_response(user_details_body(details))
+
+
+async def delete(request: AdminRequest) -> Response:
+    await request.run(delete_user, request.path("userId").lower())
+    return json_response(DeleteUserResponse())
 
 
 async def sync(request: AdminRequest) -> Response:
@@ -232,6 +238,27 @@ ENDPOINTS = (
         },
         tag="users",
         scope=Scope.USER_DELETE_SOFT,
+    ),
+    Endpoint(
+        "DELETE",
+        "/v1/users/{userId}",
+        "Delete User Now (Super Admin only): a disabled user, with their authenticators",
+        delete,
+        None,
+        {
+            200: Outcome("The user is deleted: {}.", DeleteUserResponse),
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
+            405: Outcome(
+                "The user belongs to a SCIM identity source (SCIM deletes them).",
+                METHOD_NOT_ALLOWED.model,
+            ),
+            409: Outcome("The user is enabled, or already marked deleted.", CONFLICT.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+        scope=Scope.USER_DELETE,
     ),
     Endpoint(
         "POST",
