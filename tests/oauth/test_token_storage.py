@@ -77,13 +77,19 @@ def test_create_local_user_stores_the_user(stack: Stack) -> None:
         assert created.status_code == 200, created.text
         found = api.post("v1/users/lookup", json={"email": "erin@acme.example"}).json()
         taken = api.post("v1/users/create", json={**body, "userName": "erin2"})
+        name_taken = api.post(
+            "v1/users/create", json={**body, "email": "erin3@acme.example", "userName": "ERIN"}
+        )
     assert found == created.json() and found["firstName"] == "Erin"
-    assert found["userStatus"] == "Enabled" and found["identitySource"] == "Local"
+    assert found["userStatus"] == "Enabled" and found["identitySource"] == "local"
+    assert found["principalUsername"] == "erin"
     assert taken.status_code == 400
     assert taken.json() == {
         "code": "400 BAD_REQUEST",
         "description": "User Erin@Acme.Example already exists",
     }
+    assert name_taken.status_code == 400
+    assert name_taken.json()["description"] == "User name ERIN is already taken"
     event = next(
         e.event
         for e in stack.audit_events()
