@@ -9,10 +9,13 @@ httptools), mints a JWT from the demo super-admin's key file, and drives both wi
   (scrypt log2 N = 14, ~40 ms of CPU per request, which dominates) and at a lower cost.
 
 Usage: ``.venv/bin/python bench/admin_api.py [--rounds 3] [--duration 10] [--connections 32]
-[--sync full,normal] [--baseline DIR]``. ``--sync`` serves one mfadesk per ``MFADESK_SQLITE_SYNC``
-mode (the first is the one the target is judged on), ``--baseline`` one more from another source
-tree (e.g. ``git archive main src | tar -x -C DIR``), all on copies of the same database and
-measured in the same rounds. Any non-2xx reply or socket error is counted and reported as an error.
+[--sync full,normal] [--baseline DIR] [--oauth]``. ``--sync`` serves one mfadesk per
+``MFADESK_SQLITE_SYNC`` mode (the first is the one the target is judged on), ``--baseline`` one
+more from another source tree (e.g. ``git archive main src | tar -x -C DIR``), all on copies of
+the same database and measured in the same rounds. ``--oauth`` also drives the flips
+of each mfadesk with an OAuth access token (an ``mfadesk oauth-client add`` client's, from the
+server's token endpoint) as the target ``<name>+oauth``, beside the legacy JWT, in the same
+rounds. Any non-2xx reply or socket error is counted and reported as an error.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from pathlib import Path
 
 import httpx
 import jwt
+
+OAUTH_SCOPES = "rsa.authenticator.sidtoken.manage rsa.user.read rsa.authenticator.emergency.manage"
 
 BENCH = Path(__file__).resolve().parent
 BASE = "/AdminInterface/restapi"
@@ -212,6 +217,8 @@ class Bench:
         self.runtime = ""
         self.jwt = ""
         self.user = ""
+        self.oauth_file = workdir / "keys" / "bench.jwk"
+        self.oauth_tokens: dict[int, str] = {}  # per port: each server has its own database
 
     def mfadesk(self, *argv: str) -> list[str]:
         return [sys.executable, "-m", "mfadesk", *argv]
@@ -223,6 +230,16 @@ class Bench:
             check=True,
             capture_output=True,
         )
+        if self.args.oauth:
+            subprocess.run(
+                self.mfadesk(
+                    "oauth-client", "add", "--name", "bench", "--role", "super-admin",
+                    "--scopes", OAUTH_SCOPES, "--jwk-file", str(self.oauth_file),
+                ),
+                env=self.env,
+                check=True,
+                capture_output=True,
+            )  # fmt: skip
         for server in self.servers:
             for suffix in ("", "-wal"):  # the demo has exited: its WAL should be checkpointed
                 if Path(f"{self.db_path}{suffix}").exists():
@@ -238,6 +255,45 @@ class Bench:
             key["accessKey"],
             algorithm="RS256",
         )
+
+    def oauth_token(self, port: int) -> str:
+        """An access token from this server's token endpoint, as a client gets one."""
+        key = json.loads(self.oauth_file.read_text())
+        now = int(time.time())
+        assertion = jwt.encode(
+            {
+                "iss": key["client_id"],
+                "sub": key["client_id"],
+                "aud": key["issuer"] + "/token",
+                "iat": now,
+                "exp": now + 300,
+                "jti": os.urandom(16).hex(),
+            },
+            jwt.PyJWK.from_dict(key).key,
+            algorithm=key["alg"],
+            headers={"kid": key["kid"]},
+        )
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": key["client_id"],
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": assertion,
+            },
+        )
+        reply.raise_for_status()
+        return str(reply.json()["access_token"])
+
+    def with_oauth(self, targets: list[tuple[str, int, Process]]) -> list[tuple[str, int, Process]]:
+        """Each mfadesk of this tree again as ``<name>+oauth``, driven with an access token."""
+        if not self.args.oauth:
+            return targets
+        ours = {s.name for s in self.servers if s.source is None}
+        extra = [(f"{n}+oauth", port, p) for n, port, p in targets if n in ours]
+        for _, port, _ in extra:
+            self.oauth_tokens[port] = self.oauth_token(port)  # good for an hour
+        return targets + extra
 
     def start(self, cost: int) -> list[tuple[str, int, Process]]:
         """The mfadesk servers, then the ceiling, as (name, port, process)."""
@@ -341,6 +397,12 @@ class Bench:
         }
         results = []
         for name, port, process in targets:
+            if name.endswith("+oauth") and script != "flip.lua":
+                continue  # the PUT's cost is the hash; the flips tell the tokens apart
+            if name.endswith("+oauth"):
+                env = {**env, "BENCH_JWT": self.oauth_tokens[port]}
+            else:
+                env = {**env, "BENCH_JWT": self.jwt}
             url = f"http://127.0.0.1:{port}"
             wrk(self.args, url, script, env, self.args.warmup)
             cpu = process.cpu_seconds()
@@ -356,6 +418,8 @@ class Bench:
         rounds: list[list[Result]] = [[] for _ in range(self.args.rounds)]
         for cost in costs:
             targets = self.start(cost)
+            if cost == DEFAULT_COST:
+                targets = self.with_oauth(targets)
             try:
                 for i in range(self.args.rounds):
                     order = targets if i % 2 == 0 else targets[::-1]
@@ -428,6 +492,17 @@ def summarize(rounds: list[list[Result]]) -> bool:
             f" ({', '.join(f'{r:.2f}' for r in theirs)}); mfadesk's req/s per round"
             f" / {other}'s: {', '.join(f'{r:.2f}' for r in against)}"
         )
+    if "mfadesk+oauth" in others:
+        oauth = [ratio_of(results, "flips", "mfadesk+oauth")[1] for results in rounds]
+        legacy = [ratio_of(results, "flips")[1] for results in rounds]
+        per_round = [o.rps / max(1e-9, lg.rps) for o, lg in zip(oauth, legacy, strict=True)]
+        cpu = [f"{o.cpu_us:.0f}/{lg.cpu_us:.0f}" for o, lg in zip(oauth, legacy, strict=True)]
+        print(
+            f"flips: OAuth access token / legacy JWT, req/s per round: "
+            f"{', '.join(f'{r:.2f}' for r in per_round)} "
+            f"(median {statistics.median(per_round):.2f}, target >= 0.90); "
+            f"CPU us/req OAuth/legacy: {', '.join(cpu)}"
+        )
     met = ratios[best] >= FLIP_RATIO_TARGET and p99s[best] <= FLIP_P99_TARGET_MS
     verdict = "met" if met else "NOT met"
     print(
@@ -454,6 +529,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--baseline", help="also serve this source tree's src/ (e.g. an export of main)"
+    )
+    parser.add_argument(
+        "--oauth",
+        action="store_true",
+        help="also drive the flips with an OAuth access token, beside the legacy JWT",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()

@@ -20,6 +20,7 @@ from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
 from tests.support.clock import MutableClock
 from tests.support.databases import postgres_session_database, reset_postgres
+from tests.support.desk import Desk
 from tests.support.keys import mint
 from tests.support.live_server import LiveServer, free_port
 from tests.support.openapi import CONFORMANCE
@@ -143,3 +144,13 @@ def make_stack(database_url: str, tmp_path: Path, clock: MutableClock) -> Iterat
 @pytest.fixture
 def stack(make_stack: StackFactory) -> Stack:
     return make_stack()
+
+
+@pytest.fixture
+def desk(database_url: str, tmp_path: Path, clock: MutableClock) -> Iterator[Desk]:
+    """The test tenant in a real database, for service tests (SQLite and PostgreSQL)."""
+    env = ServiceEnv(keys=load_or_create_server_keys(tmp_path / "secret.key"), clock=clock)
+    db = Database(database_url)
+    upgrade(db.engine)
+    yield Desk(db, env, clock, build_tenant(db, env))
+    db.close()

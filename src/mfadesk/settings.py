@@ -74,6 +74,9 @@ class Settings:
     authn_rate_limit_burst: float = 400.0
     # Larger request bodies are refused (413) before they are read whole (see decisions.md).
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # How often the service looks for users marked deleted seven days ago (0: never; then
+    # `mfadesk user purge` does it).
+    purge_interval_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +110,7 @@ class Settings:
             max_body_bytes=int(
                 _number(env, "MFADESK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024)
             ),
+            purge_interval_seconds=_number(env, "MFADESK_PURGE_INTERVAL_SECONDS", 3600.0, 0),
         )
 
     def with_public_url(self, url: str) -> Settings:

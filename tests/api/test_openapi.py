@@ -19,6 +19,7 @@ from mfadesk.api.app import create_app
 from mfadesk.api.authn import AUTHN_ENDPOINTS
 from mfadesk.api.openapi import AUTHN_API, build_document, document_json
 from mfadesk.api.routes import ENDPOINTS
+from mfadesk.domain.oauth_clients import KNOWN_SCOPES
 from tests.conftest import Stack, StackFactory
 from tests.support.openapi import CONFORMANCE, Conformance
 from tests.support.tenant import TOKEN_ALICE
@@ -147,13 +148,32 @@ def test_every_operation_documents_what_the_pipeline_answers(document: dict[str,
         for status in ("413", "431", "500"):
             body = responses[status]["content"]["application/json"]["schema"]
             assert body == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
-    assert document["security"] == [{"adminJwt": []}]
+    assert document["security"] == [{"adminJwt": []}, {"oauth2": []}]
     assert document["components"]["securitySchemes"]["adminJwt"] == {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
         "description": "RS256 JWT signed with the administrator's API key.",
     }
+
+
+def test_both_security_schemes_and_each_operations_scope(document: dict[str, Any]) -> None:
+    oauth2 = document["components"]["securitySchemes"]["oauth2"]
+    flow = oauth2["flows"]["clientCredentials"]
+    assert oauth2["type"] == "oauth2" and flow["tokenUrl"] == "/oauth/token"
+    assert set(flow["scopes"]) == set(KNOWN_SCOPES)
+    for endpoint in ENDPOINTS:
+        operation = document["paths"][endpoint.full_path][endpoint.method.lower()]
+        jwt = [] if endpoint.oauth_only else [{"adminJwt": []}]
+        assert operation["security"] == [*jwt, {"oauth2": [endpoint.scope]}]
+    paths = document["paths"]
+    assert paths["/AdminInterface/restapi/v1/users/create"]["post"]["security"] == [
+        {"oauth2": ["rsa.group.users.manage"]}
+    ]
+    assert paths["/AdminInterface/restapi/v1/sidTokens/delete"]["delete"]["security"] == [
+        {"adminJwt": []},
+        {"oauth2": ["rsa.authenticator.sidtoken.delete"]},
+    ]
 
 
 def test_the_403_has_both_forms(document: dict[str, Any]) -> None:

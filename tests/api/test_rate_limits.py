@@ -31,6 +31,7 @@ ENDPOINTS = [
     ("PATCH", "v1/users/{alice}/sidTokens/enable", {"tokenSerialNumber": TOKEN_ALICE}),
     ("PATCH", "v1/ds100/disable/otp", {"deviceSerialNumber": "140100080", "userId": "{dave}"}),
     ("PATCH", "v1/ds100/enable/otp", {"deviceSerialNumber": "140100080", "userId": "{dave}"}),
+    ("DELETE", "v1/users/{alice}", None),
 ]
 
 

@@ -22,7 +22,7 @@ def test_lookup_by_email(stack: Stack, email: str) -> None:
         "firstName": "Alice",
         "lastName": "Test",
         "creationDate": format_timestamp(stack.clock()),
-        "identitySource": "Local",
+        "identitySource": "local",
         "userStatus": "Enabled",
         "highRiskUser": False,
         "markDeleted": False,

@@ -230,6 +230,21 @@ def test_user_status_and_mark_deleted(
     assert helpdesk.run("user", "status", "--user", alice, "asleep", status=2).stdout == ""
 
 
+def test_user_delete(stack: Stack, helpdesk: RemoteCli, super_admin: RemoteCli) -> None:
+    carol = stack.tenant.user("carol")  # disabled
+    assert helpdesk.error("user", "delete", "--user", carol, status=1) == (
+        "403 FORBIDDEN: The Help Desk Admin role is not allowed to delete users."
+    )
+    assert super_admin.error("user", "delete", "--user", "alice@acme.example", status=1) == (
+        f"409 CONFLICT: User {stack.tenant.user('alice')} is enabled: disable the user first"
+    )
+    deleted = super_admin.json("user", "delete", "--user", "carol@acme.example")
+    assert deleted == {"userId": carol, "deleted": True}
+    assert super_admin.error("user", "delete", "--user", carol, status=1) == (
+        f"404 NOT_FOUND: User {carol} not found"
+    )
+
+
 def test_user_devices_and_sync(stack: Stack, helpdesk: RemoteCli) -> None:
     devices = helpdesk.json("user", "devices", "--user", "dave@acme.example")
     assert [d["deviceSerialNumber"] for d in devices["devices"]] == [DEVICE_DAVE]

@@ -78,7 +78,7 @@ def test_every_command_keeps_its_name() -> None:
     commands = tree(cli)
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
-        "settings", "api", "authn-key", "radius-client",
+        "settings", "api", "authn-key", "source", "oauth-client", "radius-client",
     }  # fmt: skip
     assert commands["radius-client"] == {"add": None, "list": None, "remove": None}
     assert commands["api"] == {
@@ -96,6 +96,7 @@ def test_every_command_keeps_its_name() -> None:
             "unassign": None,
         },
         "user": {
+            "delete": None,
             "devices": None,
             "mark-deleted": None,
             "search": None,
@@ -104,8 +105,10 @@ def test_every_command_keeps_its_name() -> None:
             "sync": None,
         },
     }
-    assert commands["user"] == {"add": None}
+    assert commands["user"] == {"add": None, "import": None, "purge": None}
     assert commands["company"] == {"add": None, "list": None}
+    assert commands["source"] == {"list": None, "remove": None}
     assert commands["token"] == {"add": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
+    assert commands["oauth-client"] == {"add": None, "list": None, "revoke": None}
     assert commands["settings"] == {"set": None, "show": None}

@@ -137,10 +137,10 @@ def test_gateway_errors_are_retried_only_when_idempotent() -> None:
 
 
 def test_unknown_status_is_a_plain_api_error() -> None:
-    api, _ = client(error(405, "METHOD_NOT_ALLOWED", "Method not allowed."))
+    api, _ = client(error(422, "UNPROCESSABLE_ENTITY", "Not like this."))
     with pytest.raises(ApiError) as refused:
         api.lookup_user("a@example.com")
-    assert type(refused.value) is ApiError and refused.value.status == 405
+    assert type(refused.value) is ApiError and refused.value.status == 422
 
 
 def test_a_success_body_off_the_contract_is_unexpected_response() -> None:

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from mfadesk.client import BadRequest, Conflict, Forbidden, NotFound
+from mfadesk.client import BadRequest, Conflict, Forbidden, MethodNotAllowed, NotFound
 from mfadesk.domain.audit import Action, Result
 from mfadesk.wire.user_devices import UserDevicesResponse
 from mfadesk.wire.users import MarkDeletedResponse, UserSearchResponse, UserStatusResponse
 from tests.conftest import Stack
 from tests.support.sdk import add_users_with_tokens, assert_api_error, collect
+from tests.support.sources import add_scim_user
 from tests.support.tenant import CREDENTIAL_DAVE, DEVICE_DAVE, TOKEN_ALICE
 
 TENANT = [f"{name}@acme.example" for name in ("alice", "bob", "carol", "dave")]
@@ -135,6 +136,27 @@ async def test_mark_deleted_and_back(stack: Stack, connect: Any) -> None:
     )
     with pytest.raises(NotFound):
         await api.mark_user_deleted(str(uuid.uuid4()))
+
+
+async def test_delete_user(stack: Stack, connect: Any) -> None:
+    api, helpdesk = connect(stack), connect(stack, "helpdesk")
+    carol, alice = stack.tenant.user("carol"), stack.tenant.user("alice")  # carol is disabled
+    with pytest.raises(Forbidden) as refused:
+        await helpdesk.delete_user(carol)
+    assert_api_error(
+        refused.value, 403, "FORBIDDEN", "The Help Desk Admin role is not allowed to delete users."
+    )
+    with pytest.raises(Conflict):
+        await api.delete_user(alice)
+    erin = add_scim_user(stack)
+    with pytest.raises(MethodNotAllowed) as scim:
+        await api.delete_user(erin)
+    assert (scim.value.status, scim.value.code) == (405, "405 METHOD_NOT_ALLOWED")
+    assert await api.delete_user(carol) is None
+    with pytest.raises(NotFound):
+        await api.delete_user(carol)
+    with pytest.raises(NotFound):
+        await api.lookup_user("carol@acme.example")
 
 
 async def test_sync_answers_the_user(stack: Stack, connect: Any) -> None:

@@ -30,11 +30,14 @@ def test_setup_is_two_commands() -> None:
 def test_readme_examples_run_verbatim(tmp_path: Path) -> None:
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     blocks = examples("README.md", skip=(SETUP, INSTALL))
-    assert [language for language, _ in blocks] == ["python", "python", "sh", "sh", "python"]
+    assert [language for language, _ in blocks] == ["python", "python", "sh", "sh", "sh", "python"]
     with served_demo(tmp_path, venv_on_path=False) as demo:
         # the examples must not count on `mfadesk` being on PATH
         assert subprocess.run(["which", "mfadesk"], env=demo.env, check=False).returncode
-        output = run_examples(blocks, tmp_path, demo.env, str(tmp_path / ".venv/bin/python"))
+        # `oauth-client add` names the public URL in the client's file: the shell of a user whose
+        # `make run` serves the default port needs nothing, here it is the port the demo serves
+        shell = {**demo.env, "MFADESK_PUBLIC_URL": f"http://127.0.0.1:{demo.port}"}
+        output = run_examples(blocks, tmp_path, shell, str(tmp_path / ".venv/bin/python"))
         # what `make run` printed leads to the API's documentation, on the port it serves
         docs = f"http://127.0.0.1:{demo.port}/AdminInterface/restapi/docs"
         assert (
@@ -58,6 +61,12 @@ def test_readme_examples_run_verbatim(tmp_path: Path) -> None:
         written = tmp_path / "var" / codes
         assert len(written.read_text().splitlines()) == 2
         assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    # OAuth API clients
+    client = json.loads((tmp_path / "var/keys/ci.jwk").read_text())
+    assert stat.S_IMODE((tmp_path / "var/keys/ci.jwk").stat().st_mode) == 0o600
+    assert client["issuer"] == f"http://127.0.0.1:{demo.port}/oauth"
+    assert f'"tokenEndpoint": "http://127.0.0.1:{demo.port}/oauth/token"' in output
+    assert output.count('"emailAddress": "alice@example.com"') == 1  # user show --json
     # Authenticating a user
     agent_key = tmp_path / "var" / "try-it.json"
     assert stat.S_IMODE(agent_key.stat().st_mode) == 0o600

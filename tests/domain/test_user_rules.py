@@ -158,3 +158,22 @@ def test_the_wire_declares_the_domains_search_page_bounds() -> None:
     assert [getattr(m, "le", None) for m in size.metadata if hasattr(m, "le")] == [
         MAX_SEARCH_PAGE_SIZE
     ]
+
+
+def test_only_a_disabled_user_not_pending_deletion_can_be_deleted_now() -> None:
+    user(UserStatus.DISABLED).require_deletable_now()
+    with pytest.raises(Conflict) as enabled:
+        user().require_deletable_now()
+    assert enabled.value.description == "User u1 is enabled: disable the user first"
+    with pytest.raises(Conflict) as pending:
+        user(UserStatus.DISABLED, mark_deleted=True).require_deletable_now()
+    assert pending.value.description == "User u1 is marked deleted: the deletion is already pending"
+
+
+def test_users_marked_deleted_are_purged_seven_days_after_the_mark() -> None:
+    marked = user(UserStatus.DISABLED).with_mark_deleted(True, "root@x", NOW)
+    assert not marked.due_for_purge(NOW + timedelta(days=7) - timedelta(seconds=1))
+    assert marked.due_for_purge(NOW + timedelta(days=7))
+    assert marked.due_for_purge(NOW, after=timedelta(0))
+    assert not user(UserStatus.DISABLED).due_for_purge(NOW + timedelta(days=30))
+    assert Permission.DELETE_USERS not in ROLE_PERMISSIONS[Role.HELP_DESK_ADMIN]

@@ -76,5 +76,5 @@ def test_sdk_and_remote_commands_need_only_the_base_install(tmp_path: Path) -> N
     listing = run(["mfadesk", "--help"], tmp_path, env)
     assert (
         listing.returncode == 0
-        and "serve      (install mfadesk[server] to use it)" in listing.stdout
+        and "serve         (install mfadesk[server] to use it)" in listing.stdout
     )

@@ -15,17 +15,22 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
+from mfadesk.api.access_tokens import AccessTokenVerifier, TokenLookup
 from mfadesk.api.audience import AudiencePolicy
 from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
 from mfadesk.api.limits import RequestLimits
+from mfadesk.api.oauth import oauth_routes
+from mfadesk.api.purge import purge_job
 from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
 from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
+from mfadesk.api.scheduler import Scheduler
 from mfadesk.api.state import AppState
+from mfadesk.domain.oauth_clients import AccessToken, OAuthClient
 from mfadesk.otp.secret_key import load_server_keys
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.startup import claim_master_key
@@ -41,6 +46,17 @@ def _public_key_lookup(db: Database) -> PublicKeyLookup:
 
     async def lookup(access_id: str) -> str | None:
         return await db.run(read, access_id)
+
+    return lookup
+
+
+def _access_token_lookup(db: Database) -> TokenLookup:
+    def read(token_hash: str) -> tuple[OAuthClient, AccessToken] | None:
+        with db.unit_of_work(readonly=True) as uow:
+            return uow.oauth_clients.by_token(token_hash)
+
+    async def lookup(token_hash: str) -> tuple[OAuthClient, AccessToken] | None:
+        return await db.run(read, token_hash)
 
     return lookup
 
@@ -116,6 +132,7 @@ def build_state(
         authn_buckets,
         refused_key_buckets,
         radius_buckets,
+        AccessTokenVerifier(env.clock, _access_token_lookup(db)),
     )
     return state, redis
 
@@ -218,19 +235,27 @@ def create_app(
     # Starlette's middleware.
     other_routes: list[BaseRoute] = [
         *docs_routes(),
+        *oauth_routes(state),
         *authn_routes(
             settings, state.db, state.env, state.authn_buckets, state.refused_key_buckets
         ),
     ]
 
+    jobs = []
+    if settings.purge_interval_seconds > 0:
+        jobs.append(purge_job(settings.purge_interval_seconds))
+    scheduler = Scheduler(state.db, state.env, jobs)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        scheduler.start()
         try:
             async with contextlib.AsyncExitStack() as running:
                 for companion in companions:
                     await running.enter_async_context(companion(state))
                 yield
         finally:
+            await scheduler.stop()
             if redis is not None:
                 await redis.aclose()
             state.db.close()

@@ -45,3 +45,18 @@ class AudiencePolicy:
         """Whether ``aud`` (one string, or an array of them) names this deployment."""
         names = [audience] if isinstance(audience, str) else audience
         return any(_origin(name) in self._accepted for name in names)
+
+
+class UrlMatcher:
+    """Whether a URL names one of `urls`, with the tolerances above (a trailing ``/``, any
+    case, loopback names, default ports): the ``aud`` of an OAuth client assertion."""
+
+    def __init__(self, urls: list[str]) -> None:
+        forms = {_origin(url) for url in urls}
+        if None in forms:
+            raise ValueError(f"not all of {urls!r} are http(s) URLs")
+        self._accepted = frozenset(forms)
+
+    def accepts(self, audience: str | list[str]) -> bool:
+        names = [audience] if isinstance(audience, str) else audience
+        return any(_origin(name) in self._accepted for name in names)

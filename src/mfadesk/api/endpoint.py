@@ -23,9 +23,11 @@ from mfadesk.api.responses import (
     internal_error_response,
     too_many_requests,
 )
-from mfadesk.domain.errors import BadRequest, DomainError, NotAuthenticated
-from mfadesk.services.audit import record_rejected_token, run_use_case
-from mfadesk.services.authorization import key_is_active
+from mfadesk.domain.audit import Action, Target, TargetType
+from mfadesk.domain.errors import BadRequest, DomainError, Forbidden, NotAuthenticated
+from mfadesk.domain.oauth_clients import KNOWN_SCOPES, looks_like_access_token
+from mfadesk.services.audit import record_refusal, record_rejected_token, run_use_case
+from mfadesk.services.authorization import caller_is_active
 from mfadesk.services.context import Call
 from mfadesk.store.unit_of_work import UnitOfWork
 from mfadesk.wire.base import QueryModel, RequestModel
@@ -109,10 +111,29 @@ class Endpoint:
     # The query parameters, for the OpenAPI document; the handler parses them with
     # `request.query(model)` (400 on a bad value).
     query_model: type[QueryModel] | None = None
+    # The OAuth scope an access token needs here (the contract's table); API-key JWTs carry no
+    # scopes: their role alone decides, unless the endpoint takes OAuth access tokens only.
+    scope: str = ""
+    oauth_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.scope not in KNOWN_SCOPES:
+            raise ValueError(f"{self.method} {self.path}: {self.scope!r} is not a known scope")
 
     @property
     def full_path(self) -> str:
         return ADMIN_BASE + self.path
+
+    def refusal(self, scopes: frozenset[str] | None) -> str | None:
+        """Why a caller with these scopes (None: an API-key JWT) may not call this endpoint."""
+        if scopes is None:
+            return OAUTH_ONLY if self.oauth_only else None
+        if self.scope not in scopes:
+            return f"The access token does not carry the scope {self.scope}."
+        return None
+
+
+OAUTH_ONLY = "This endpoint accepts only OAuth access tokens, not API-key JWTs."
 
 
 def _bearer(request: Request) -> str:
@@ -161,15 +182,25 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
             return internal_error_response()
 
     async def handle(request: Request) -> Response:
+        token_hash: str | None = None
+        scopes: frozenset[str] | None = None
         try:
-            access_id = await state.verifier.verify(_bearer(request))
+            bearer = _bearer(request)
+            if looks_like_access_token(bearer):
+                grant = await state.access_tokens.verify(bearer)
+                access_id, token_hash, scopes = grant.client_id, grant.token_hash, grant.scopes
+            else:
+                access_id = await state.verifier.verify(bearer)
         except TokenRejected as rejected:
             return await _refuse(state, request, rejected.reason, rejected.access_id)
         retry = await state.key_buckets.take(access_id)
         if retry is not None:
             return too_many_requests(retry)
         source_ip = request.client.host if request.client else None
-        call = Call.start(state.env, access_id, source_ip)
+        call = Call.start(state.env, access_id, source_ip, token_hash)
+        refusal = endpoint.refusal(scopes)
+        if refusal is not None:
+            return await _refuse_before_use_case(state, request, endpoint, call, refusal)
         try:
             return await endpoint.handler(AdminRequest(request, state, call))
         except NotAuthenticated:
@@ -178,7 +209,7 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
         except BadRequest as error:
             # Refused before the use case checked the key (a bad body or query): a revoked key
             # still gets its 403 first. Only this error path pays for the look-up.
-            if call.actor is None and not await state.db.run(_key_is_active, state, call):
+            if call.actor is None and not await state.db.run(_caller_is_active, state, call):
                 return await _refuse(state, request, "API key revoked", access_id)
             return domain_error_response(error)
         except DomainError as error:
@@ -187,6 +218,21 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
     return answer
 
 
-def _key_is_active(state: AppState, call: Call) -> bool:
+async def _refuse_before_use_case(
+    state: AppState, request: Request, endpoint: Endpoint, call: Call, refusal: str
+) -> Response:
+    """403 with the application body for a missing scope (or an API-key JWT where only OAuth
+    is accepted), audited as a denial; a caller whose credential is no longer active gets the
+    filter's 403 instead, as it would from the use case."""
+    path = request.url.path
+    target = Target(TargetType.ADMIN_API, path[:64], path[:320])
+    message = f"{refusal} ({endpoint.method} {endpoint.path})"
+    db = state.db
+    if not await db.run(record_refusal, db.unit_of_work, call, Action.AUTHORIZE, target, message):
+        return await _refuse(state, request, "credential revoked or expired", call.access_id)
+    return domain_error_response(Forbidden(refusal))
+
+
+def _caller_is_active(state: AppState, call: Call) -> bool:
     with state.db.unit_of_work(readonly=True) as uow:
-        return key_is_active(uow, call.access_id, call.now)
+        return caller_is_active(uow, call)

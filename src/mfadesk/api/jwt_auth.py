@@ -26,7 +26,7 @@ MAX_LIFETIME_SECONDS = 3600
 SKEW_SECONDS = 60
 _REQUIRED_CLAIMS = ("sub", "aud", "iat", "exp")
 _MAX_REASON = 200  # a refusal's reason goes to the audit trail: never the whole claim
-_DECODE_OPTIONS: Any = {
+SIGNATURE_ONLY: Any = {
     "verify_signature": True,
     "verify_exp": False,  # time rules are ours, on the injected clock
     "verify_iat": False,
@@ -75,7 +75,7 @@ class _StrictJWT(jwt.PyJWT):
         return payload
 
 
-_JWT = _StrictJWT()
+STRICT_JWT = _StrictJWT()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class _Verified:
     expires: float
 
 
-def _numeric_date(claims: dict[str, Any], name: str) -> float:
+def numeric_date(claims: dict[str, Any], name: str) -> float:
     """A NumericDate claim (RFC 7519 §2): a finite JSON number."""
     value = claims.get(name)
     number = math.nan
@@ -98,7 +98,7 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
     return number
 
 
-def _audience(claims: dict[str, Any], subject: str) -> str | list[str]:
+def audience_claim(claims: dict[str, Any], subject: str) -> str | list[str]:
     """``aud``: a string or an array of strings (RFC 7519 §4.1.3), nothing deeper."""
     audience = claims["aud"]
     if isinstance(audience, str):
@@ -141,7 +141,7 @@ class TokenVerifier:
     async def _verify_fully(self, token: str, now: float) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
-            unverified = _JWT.decode(token, options={"verify_signature": False})
+            unverified = STRICT_JWT.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as error:
             raise TokenRejected(f"malformed token: {error}") from error
         subject = unverified.get("sub")
@@ -151,14 +151,14 @@ class TokenVerifier:
             raise TokenRejected("no subject")
         key = await self._key(subject)
         try:
-            claims = _JWT.decode(token, key, algorithms=["RS256"], options=_DECODE_OPTIONS)
+            claims = STRICT_JWT.decode(token, key, algorithms=["RS256"], options=SIGNATURE_ONLY)
         except jwt.PyJWTError as error:
             raise TokenRejected(f"bad signature: {error}", subject) from error
         for name in _REQUIRED_CLAIMS:
             if name not in claims:
                 raise TokenRejected(f"claim {name} is missing", subject)
-        issued, expires = _numeric_date(claims, "iat"), _numeric_date(claims, "exp")
-        not_before = _numeric_date(claims, "nbf") if "nbf" in claims else None
+        issued, expires = numeric_date(claims, "iat"), numeric_date(claims, "exp")
+        not_before = numeric_date(claims, "nbf") if "nbf" in claims else None
         if expires <= now - SKEW_SECONDS:
             raise TokenRejected("token expired", subject)
         if issued > now + SKEW_SECONDS:
@@ -169,7 +169,7 @@ class TokenVerifier:
             raise TokenRejected("token lifetime exceeds one hour", subject)
         if not_before is not None and not_before > now + SKEW_SECONDS:
             raise TokenRejected("token not valid yet (nbf)", subject)
-        audience = _audience(claims, subject)
+        audience = audience_claim(claims, subject)
         if not self._audience.accepts(audience):
             raise TokenRejected(f"audience {audience!r} does not name this service", subject)
         return _Verified(subject, expires)

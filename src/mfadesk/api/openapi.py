@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -27,10 +27,12 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from mfadesk import __version__
 from mfadesk.api.authn import AUTHN_ENDPOINTS
 from mfadesk.api.authn.outcomes import UNAUTHORIZED
-from mfadesk.api.endpoint import Outcome
+from mfadesk.api.endpoint import Endpoint, Outcome
 from mfadesk.api.limits import MAX_HEADER_BYTES, MAX_HEADER_FIELDS
+from mfadesk.api.oauth import TOKEN_PATH
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.routes.outcomes import BAD_REQUEST, SERVER_ERROR, TOO_MANY
+from mfadesk.domain.oauth_clients import KNOWN_SCOPES, Scope
 from mfadesk.wire.base import QueryModel, RequestModel
 from mfadesk.wire.errors import AuthErrorBody, ErrorBody
 
@@ -83,6 +85,35 @@ class Api:
     refused_status: int  # the refusal of the credentials, in the security filter's format
     refused: Outcome
     bad_query: Outcome | None  # the answer to a bad query parameter, if the API has one
+    # More schemes, and the security requirement of each operation (default: the one scheme).
+    other_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    security_of: Callable[[Any], list[dict[str, list[str]]]] | None = None
+
+
+SCOPE_DESCRIPTIONS = {
+    Scope.USER_READ: "Look up and search users, list their authenticators.",
+    Scope.USER_MANAGE: "Enable and disable users.",
+    Scope.USER_SYNC: "Synchronize a user.",
+    Scope.USER_DELETE_SOFT: "Mark users deleted, or take the mark back.",
+    Scope.USER_DELETE: "Delete a user now (no endpoint of mfadesk needs it yet).",
+    Scope.GROUP_USERS_MANAGE: "Create local users.",
+    Scope.EMERGENCY_MANAGE: "Enable and disable emergency tokencodes.",
+    Scope.SIDTOKEN_READ: "Look up SID700 hardware tokens.",
+    Scope.SIDTOKEN_MANAGE: "Enable, disable, assign, unassign SID700 tokens; clear their PIN.",
+    Scope.SIDTOKEN_DELETE: "Delete SID700 hardware tokens.",
+    Scope.DS100_READ: "Look up DS100 devices.",
+    Scope.DS100_MANAGE: "Enable and disable DS100 OTP credentials; clear their PIN.",
+    Scope.DS100_DELETE: "Delete DS100 OTP credentials.",
+    Scope.AUDIT_ADMIN: "Export the admin audit log.",
+    Scope.AUDIT_USER: "Export the user event log.",
+}
+assert set(SCOPE_DESCRIPTIONS) == set(KNOWN_SCOPES)
+
+
+def _admin_security(endpoint: Endpoint) -> list[dict[str, list[str]]]:
+    """An API-key JWT (its role decides) or an OAuth access token with the endpoint's scope."""
+    oauth = {"oauth2": [endpoint.scope]}
+    return [oauth] if endpoint.oauth_only else [{"adminJwt": []}, oauth]
 
 
 ADMIN_API = Api(
@@ -90,11 +121,13 @@ ADMIN_API = Api(
     description=(
         "Self-hostable RSA SecurID Cloud Administration REST API: emergency tokencodes, SID700 "
         "hardware tokens, SecurID DS100 OTP credentials, users and the administration audit "
-        "log. Every call carries `Authorization: Bearer <JWT>`, an RS256 JWT signed with the "
+        "log. Every call carries `Authorization: Bearer <token>`: an RS256 JWT signed with the "
         "administrator's API key (`sub` = accessID, `aud` = the admin REST base URL, `iat`, "
-        "`exp`, at most one hour). Errors are `{code, description}`; a refused JWT is a 403 in "
-        "the security filter's format. The authentication API agents call is documented "
-        "apart: `/mfa/v1_1/openapi.json`."
+        "`exp`, at most one hour), or an OAuth 2.0 access token from `POST /oauth/token` "
+        "(client credentials, `private_key_jwt`), which must carry the operation's scope. "
+        "Errors are `{code, description}`; a refused token is a 403 in the security filter's "
+        "format, a missing scope a 403 with the error body. The authentication API agents "
+        "call is documented apart: `/mfa/v1_1/openapi.json`."
     ),
     operations=ENDPOINTS,
     security_name="adminJwt",
@@ -107,6 +140,23 @@ ADMIN_API = Api(
     refused_status=403,
     refused=Outcome("Not authorized: the JWT was refused (security filter body).", AuthErrorBody),
     bad_query=BAD_REQUEST,
+    other_schemes={
+        "oauth2": {
+            "type": "oauth2",
+            "description": (
+                "OAuth 2.0 client credentials: the client authenticates at the token endpoint "
+                "with a `private_key_jwt` assertion (RS256 or ES256) and sends the access token "
+                "as a bearer token. Metadata: `/oauth/.well-known/oauth-authorization-server`."
+            ),
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": TOKEN_PATH,
+                    "scopes": {scope: SCOPE_DESCRIPTIONS[scope] for scope in KNOWN_SCOPES},
+                }
+            },
+        }
+    },
+    security_of=_admin_security,
 )
 
 AUTHN_API = Api(
@@ -221,6 +271,8 @@ def _operation(
         "summary": operation.summary,
         "operationId": operation_id,
     }
+    if api.security_of is not None:
+        described["security"] = api.security_of(operation)
     parameters = _path_parameters(operation.path) + _query_parameters(operation.query_model)
     if parameters:
         described["parameters"] = parameters
@@ -263,11 +315,11 @@ def build_document(api: Api = ADMIN_API) -> dict[str, Any]:
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "tags": [{"name": tag} for tag in dict.fromkeys(o.tag for o in operations)],
-        "security": [{api.security_name: []}],
+        "security": [{api.security_name: []}, *({name: []} for name in api.other_schemes)],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas.components,
-            "securitySchemes": {api.security_name: api.security_scheme},
+            "securitySchemes": {api.security_name: api.security_scheme, **api.other_schemes},
         },
     }
 

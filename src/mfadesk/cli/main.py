@@ -15,6 +15,7 @@ COMMANDS = {
     "company": "mfadesk.cli.companies:company_group",
     "admin": "mfadesk.cli.admins:admin_group",
     "user": "mfadesk.cli.users:user_group",
+    "source": "mfadesk.cli.sources:source_group",
     "token": "mfadesk.cli.tokens:token_group",
     "ds100": "mfadesk.cli.ds100:ds100_group",
     "audit": "mfadesk.cli.audit:audit_group",
@@ -22,6 +23,7 @@ COMMANDS = {
     "api": "mfadesk.cli.remote:api_group",  # remote administration through the SDK
     "authn-key": "mfadesk.cli.authn_keys:authn_key_group",
     "radius-client": "mfadesk.cli.radius_clients:radius_client_group",
+    "oauth-client": "mfadesk.cli.oauth_clients:oauth_client_group",
 }
 # `api` needs only the base install (the SDK); every other command works on the server's
 # database and needs the `server` extra.

@@ -1,4 +1,5 @@
-"""`mfadesk token import FILE`: SID700 tokens from an RSA .sdtid or PSKC seed file."""
+"""`mfadesk token import FILE`: SID700 tokens from an RSA .sdtid or PSKC seed file, or
+tokens and their assignments from a CSV file (tokenSerialNumber,emailAddress[,seed])."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from mfadesk.cli.csv_records import open_csv
+from mfadesk.cli.import_report import progress_bar, show_report
 from mfadesk.cli.runtime import CommandError, emit_json, runtime
+from mfadesk.domain.import_rows import TOKEN_FORM
 from mfadesk.otp.seed_files import SeedFileContents, SeedFileError, load_seed_file
 from mfadesk.otp.tokencodes import normalize_serial
+from mfadesk.services.token_csv_import import import_token_csv
 from mfadesk.services.token_import import ImportReport, import_seeds
+
+FORMATS = ("auto", "csv", "sdtid", "pskc")
 
 
 def read_user_map(path: Path) -> dict[str, str]:
@@ -131,6 +138,14 @@ def _print_summary(report: ImportReport) -> None:
     help="CSV of serial,email: assign (and enable) those tokens.",
 )
 @click.option("--company", default=None, help="Company name (default: the only one).")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="auto: CSV for a .csv file, else .sdtid or PSKC as the content says.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_command(
     seed_file: Path,
@@ -140,17 +155,33 @@ def import_command(
     pskc_key_hex: str | None,
     user_map: Path | None,
     company: str | None,
+    file_format: str,
     as_json: bool,
 ) -> None:
-    """Import tokens; new ones are unassigned and Disabled unless --user-map assigns them.
+    """Import tokens from a seed file (.sdtid, PSKC) or a CSV file.
 
-    Tokens already present are skipped, so importing a file twice changes nothing. Without
-    --password-file or --pskc-key-file, a file that needs one is asked for at a terminal.
+    \b
+    Seed files: new tokens are unassigned and Disabled unless --user-map assigns them;
+    tokens already present are skipped.
+    CSV (tokenSerialNumber,emailAddress[,seed], header row, UTF-8): a new serial creates
+    the token, assigned and Enabled with an e-mail, else a spare, Disabled; a known spare
+    is assigned to the row's user. seed is 32 hex digits (a random seed without one).
+    Either way, importing a file twice changes nothing. Without --password-file or
+    --pskc-key-file, a seed file that needs one is asked for at a terminal.
     """
+    if file_format == "csv" or (file_format == "auto" and seed_file.suffix.lower() == ".csv"):
+        if password or pskc_key_hex or password_file or pskc_key_file or user_map:
+            raise CommandError(
+                "--password(-file), --pskc-key(-file) and --user-map are for seed files, not CSV"
+            )
+        _import_csv(seed_file, company, as_json)
+        return
     password = secret_option("password", password, password_file)
     pskc_key = parse_pskc_key(secret_option("pskc-key", pskc_key_hex, pskc_key_file))
     mapping = read_user_map(user_map) if user_map else {}
     contents = load_asking(seed_file, password, pskc_key)
+    if file_format not in ("auto", contents.format):
+        raise CommandError(f"{seed_file} is a {contents.format} file, not {file_format}")
     with runtime() as rt:
         progress = Progress(
             TextColumn("importing tokens"),
@@ -181,3 +212,20 @@ def import_command(
         )
     else:
         _print_summary(report)
+
+
+def _import_csv(path: Path, company: str | None, as_json: bool) -> None:
+    with (
+        open_csv(path, TOKEN_FORM) as data,
+        runtime() as rt,
+        progress_bar("importing tokens", data.size) as advance,
+    ):
+        report = import_token_csv(
+            rt.transaction,
+            data.records,
+            data.positions,
+            company=company,
+            file_name=path.name,
+            on_progress=advance,
+        )
+    show_report(report, as_json, format="csv")

@@ -9,6 +9,8 @@ key file (its ``adminRestApiUrl`` says where the API is)::
         alice = api.lookup_user("alice@example.com")
         api.disable_hardware_token(alice.id, "000100000001")
 
+An OAuth API client uses its private JWK file instead:
+``AdminClient.from_oauth_client("ci.jwk")`` (access tokens are fetched and renewed for you).
 `AsyncAdminClient` has the same methods as coroutines. Errors are `ApiError` subclasses
 carrying the service's status, code and description (see `mfadesk.client.errors`). Offline
 agents use `parse_offline_bundle` and `verify_offline` to check an emergency tokencode against
@@ -26,6 +28,7 @@ from mfadesk.client.errors import (
     ConnectError,
     Forbidden,
     KeyFileError,
+    MethodNotAllowed,
     MfadeskClientError,
     NotFound,
     RateLimited,
@@ -34,6 +37,7 @@ from mfadesk.client.errors import (
     TransportError,
     UnexpectedResponse,
 )
+from mfadesk.client.oauth import OAUTH_CLIENT_FILE_ENV, OAuthCredentials
 from mfadesk.client.offline import parse_offline_bundle
 from mfadesk.client.retry import NO_RETRIES, RetryPolicy
 from mfadesk.client.sync import AdminClient
@@ -46,6 +50,7 @@ from mfadesk.wire.users import UserDetailsResponse
 __all__ = [
     "KEY_FILE_ENV",
     "NO_RETRIES",
+    "OAUTH_CLIENT_FILE_ENV",
     "AdminClient",
     "ApiError",
     "AsyncAdminClient",
@@ -59,8 +64,10 @@ __all__ = [
     "EnableEmergencyTokencodeV1Response",
     "Forbidden",
     "KeyFileError",
+    "MethodNotAllowed",
     "MfadeskClientError",
     "NotFound",
+    "OAuthCredentials",
     "OfflineBundle",
     "RateLimited",
     "RetryPolicy",

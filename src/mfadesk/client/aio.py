@@ -11,8 +11,9 @@ import httpx
 
 from mfadesk.client.binding import AsyncRunner
 from mfadesk.client.credentials import DEFAULT_TOKEN_LIFETIME, Clock, Credentials
-from mfadesk.client.engine import DEFAULT_TIMEOUT, Engine, Retry, RetryHook
+from mfadesk.client.engine import DEFAULT_TIMEOUT, TOKEN_REQUEST, Engine, Retry, RetryHook
 from mfadesk.client.methods import AdminMethods
+from mfadesk.client.oauth import OAuthCredentials
 from mfadesk.client.operation import Operation
 from mfadesk.client.retry import RetryPolicy
 
@@ -28,7 +29,7 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | OAuthCredentials,
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -36,6 +37,7 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
         clock: Clock = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
         on_retry: RetryHook | None = None,
+        oauth_scopes: str | None = None,
     ) -> None:
         self._engine = Engine(
             credentials,
@@ -43,8 +45,26 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
             token_lifetime=token_lifetime,
             clock=clock,
             on_retry=on_retry,
+            oauth_scopes=oauth_scopes,
         )
         self._http = httpx.AsyncClient(transport=transport, **self._engine.http_options(timeout))
+        self._token_lock = anyio.Lock()
+
+    async def _bearer(self) -> str:
+        """The bearer token; an OAuth client fetches one first when it has none (one task
+        fetches, the others wait for it)."""
+        engine = self._engine
+        bearer = engine.bearer()
+        if bearer is not None:
+            return bearer
+        async with self._token_lock:
+            bearer = engine.bearer()
+            if bearer is not None:
+                return bearer
+            assert engine.oauth is not None
+            requested_at = engine.clock()
+            response = await self._http.send(engine.oauth.request(self._http))
+            return engine.oauth.accept(response, requested_at)
 
     async def _call(self, operation: Operation[T]) -> T:
         engine, attempt = self._engine, 0
@@ -53,7 +73,13 @@ class AsyncAdminClient(AdminMethods, AsyncRunner):
             pause = engine.pause_remaining()
             if pause > 0:
                 await anyio.sleep(pause)
-            request = engine.build(self._http, operation)
+            try:
+                bearer = await self._bearer()
+            except httpx.TransportError as error:
+                retry = engine.after_error(TOKEN_REQUEST, attempt, error, error.request)
+                await anyio.sleep(retry.delay)
+                continue
+            request = engine.build(self._http, operation, bearer)
             try:
                 response = await self._http.send(request)
             except httpx.TransportError as error:

@@ -18,8 +18,14 @@ from pydantic import ValidationError
 
 from mfadesk import __version__
 from mfadesk.client.credentials import DEFAULT_TOKEN_LIFETIME, Clock, Credentials, TokenSource
-from mfadesk.client.errors import UnexpectedResponse, error_from_response, transport_error
-from mfadesk.client.operation import Operation
+from mfadesk.client.errors import (
+    AuthenticationFailed,
+    UnexpectedResponse,
+    error_from_response,
+    transport_error,
+)
+from mfadesk.client.oauth import AccessTokens, OAuthCredentials
+from mfadesk.client.operation import Operation, returns_nothing
 from mfadesk.client.retry import RETRYABLE_GATEWAY_STATUSES, RetryPolicy, parse_retry_after
 
 T = TypeVar("T")
@@ -31,6 +37,8 @@ _RETRYABLE_TRANSPORT = (httpx.NetworkError, httpx.TimeoutException, httpx.Remote
 
 # Told before each retry: why ("ConnectError", "HTTP 429") and the seconds until it.
 RetryHook = Callable[[str, float], None]
+# A token request of an OAuth client, as retries see it: repeating it is harmless.
+TOKEN_REQUEST = Operation("POST", "(token endpoint)", returns_nothing, idempotent=True)
 
 
 @dataclass
@@ -50,19 +58,29 @@ class Retry:
 
 
 class Engine:
+    """`credentials`: an API key file's (a JWT minted per `token_lifetime`) or an OAuth
+    client's (access tokens fetched by the client, `oauth_scopes` or all its scopes)."""
+
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | OAuthCredentials,
         *,
         retry: RetryPolicy,
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         clock: Clock = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         on_retry: RetryHook | None = None,
+        oauth_scopes: str | None = None,
     ) -> None:
         self.credentials = credentials
         self._on_retry = on_retry
-        self.tokens = TokenSource(credentials, lifetime=token_lifetime, clock=clock)
+        self.tokens: TokenSource | None = None
+        self.oauth: AccessTokens | None = None
+        if isinstance(credentials, OAuthCredentials):
+            self.oauth = AccessTokens(credentials, scopes=oauth_scopes, clock=clock)
+        else:
+            self.tokens = TokenSource(credentials, lifetime=token_lifetime, clock=clock)
+        self.clock = clock
         self.retry = retry
         self.stats = ClientStats()
         self._clock = clock
@@ -82,8 +100,15 @@ class Engine:
         remaining = self._pause_until - self._monotonic()
         return self.retry.with_jitter(remaining) if remaining > 0 else 0.0
 
+    def bearer(self) -> str | None:
+        """The bearer token to send; None when an OAuth client must fetch one first."""
+        if self.tokens is not None:
+            return self.tokens.token()
+        assert self.oauth is not None
+        return self.oauth.current()
+
     def build(
-        self, http: httpx.Client | httpx.AsyncClient, operation: Operation[Any]
+        self, http: httpx.Client | httpx.AsyncClient, operation: Operation[Any], bearer: str
     ) -> httpx.Request:
         with self._lock:
             self.stats.requests += 1
@@ -92,7 +117,7 @@ class Engine:
             operation.path,
             json=operation.json(),
             params=operation.params,
-            headers={"Authorization": f"Bearer {self.tokens.token()}"},
+            headers={"Authorization": f"Bearer {bearer}"},
         )
 
     def after_response(
@@ -113,7 +138,14 @@ class Engine:
                 return self._retry(operation, attempt, "HTTP 429", 0.0, pause=wait)
         elif status in RETRYABLE_GATEWAY_STATUSES and operation.idempotent and can_retry:
             return self._retry(operation, attempt, f"HTTP {status}", policy.with_jitter(wait))
-        raise error_from_response(response, retry_after)
+        error = error_from_response(response, retry_after)
+        if isinstance(error, AuthenticationFailed) and self.oauth is not None and attempt == 1:
+            # The access token was refused (revoked, or the service forgot it): one more try
+            # with a new one; a revoked client is then refused at the token endpoint.
+            bearer = response.request.headers.get("Authorization", "").removeprefix("Bearer ")
+            self.oauth.forget(bearer)
+            return self._retry(operation, attempt, "access token refused", 0.0)
+        raise error
 
     def after_error(
         self,

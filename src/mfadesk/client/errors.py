@@ -12,6 +12,7 @@
     │   ├── Forbidden             403 application body: the role may not do this
     │   │   └── AuthenticationFailed   403 filter body: the JWT / key was refused
     │   ├── NotFound              404
+    │   ├── MethodNotAllowed      405  not for this object (a SCIM source's user)
     │   ├── Conflict              409
     │   ├── RateLimited           429 still limited after the retries (`retry_after`)
     │   └── ServerError           5xx
@@ -97,6 +98,10 @@ class NotFound(ApiError):
     """404: the user, token, device or emergency tokencode does not exist."""
 
 
+class MethodNotAllowed(ApiError):
+    """405: the call does not apply to this object (e.g. deleting a SCIM source's user)."""
+
+
 class Conflict(ApiError):
     """409: the object's state does not allow this (e.g. token not assigned to this user)."""
 
@@ -126,6 +131,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
     403: Forbidden,
     404: NotFound,
+    405: MethodNotAllowed,
     409: Conflict,
     429: RateLimited,
 }

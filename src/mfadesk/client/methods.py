@@ -21,6 +21,7 @@ from mfadesk.client import (
 from mfadesk.client.binding import endpoint, listing
 from mfadesk.client.credentials import Credentials
 from mfadesk.client.engine import ClientStats, Engine
+from mfadesk.client.oauth import OAuthCredentials
 
 
 class AdminMethods:
@@ -31,6 +32,7 @@ class AdminMethods:
     iter_users = listing(users.iter_users)
     set_user_status = endpoint(users.set_user_status)
     mark_user_deleted = endpoint(users.mark_user_deleted)
+    delete_user = endpoint(users.delete_user)
     sync_user = endpoint(users.sync_user)
     list_user_devices = endpoint(users.list_user_devices)
     # emergency tokencodes
@@ -61,11 +63,11 @@ class AdminMethods:
 
     _engine: Engine
 
-    def __init__(self, credentials: Credentials, **options: Any) -> None:
+    def __init__(self, credentials: Credentials | OAuthCredentials, **options: Any) -> None:
         raise NotImplementedError
 
     @property
-    def credentials(self) -> Credentials:
+    def credentials(self) -> Credentials | OAuthCredentials:
         return self._engine.credentials
 
     @property
@@ -82,6 +84,24 @@ class AdminMethods:
     def from_dict(cls, contents: Mapping[str, Any], **options: Any) -> Self:
         """A client for a key file's parsed JSON (e.g. from a secrets manager)."""
         return cls(Credentials.from_dict(contents), **options)
+
+    @classmethod
+    def from_oauth_client(
+        cls,
+        jwk_file: str | os.PathLike[str],
+        client_id: str | None = None,
+        issuer: str | None = None,
+        **options: Any,
+    ) -> Self:
+        """An OAuth API client: its private JWK file (RS256 or ES256), its `client_id` and the
+        `issuer` (``<public URL>/oauth``; default for both: the file's ``client_id`` and
+        ``issuer`` members). Access tokens are fetched with a ``private_key_jwt`` assertion
+        and renewed before they expire. `admin_url` (default: beside the issuer) and
+        `oauth_scopes` (default: all the client's) are options too."""
+        credentials = OAuthCredentials.from_jwk_file(
+            jwk_file, client_id, issuer, options.pop("admin_url", None)
+        )
+        return cls(credentials, **options)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mfadesk.client.operation import Operation, path, returns
+from mfadesk.client.operation import Operation, path, returns, returns_nothing
 from mfadesk.client.paging import Listing, elements_of
 from mfadesk.wire.user_devices import UserDevicesResponse
 from mfadesk.wire.users import (
@@ -125,6 +125,21 @@ def mark_user_deleted(user_id: str, mark_deleted: bool = True) -> Operation[Mark
         body,
         idempotent=False,
     )
+
+
+def delete_user(user_id: str) -> Operation[None]:
+    """Delete a disabled user now (``DELETE v1/users/{userId}``), Super Admin only: for good,
+    with their DS100 registrations and emergency tokencodes; their SID700 tokens go back to
+    the pool, unassigned and Disabled. A user marked deleted is deleted seven days after the
+    mark, not by this call.
+
+    **Not repeated** after a lost answer: a repeat answers 404. On a `TransportError` with
+    ``request_sent``, a `NotFound` from `lookup_user` means the user was deleted.
+
+    Raises `Forbidden` (Help Desk Admin), `NotFound`, `MethodNotAllowed` (a SCIM source's
+    user: SCIM deletes them), `Conflict` (the user is enabled, or already marked deleted).
+    """
+    return Operation("DELETE", path("v1/users/{}", user_id), returns_nothing, idempotent=False)
 
 
 def sync_user(user_id: str) -> Operation[UserDetailsResponse]:

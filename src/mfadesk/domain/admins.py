@@ -22,6 +22,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     READ_USERS = "read users"
+    CREATE_USERS = "create users"
     MANAGE_EMERGENCY_TOKENCODES = "manage emergency tokencodes"
     MANAGE_HARDWARE_TOKENS = "manage hardware tokens"
     DELETE_HARDWARE_TOKENS = "delete hardware tokens"
@@ -29,6 +30,7 @@ class Permission(StrEnum):
     DELETE_DS100 = "delete DS100 OTP credentials"
     MANAGE_USER_STATUS = "change user status"
     MARK_USERS_DELETED = "mark users deleted"
+    DELETE_USERS = "delete users"
     EXPORT_AUDIT = "export audit logs"
     EXPORT_USER_EVENTS = "export the user event log"
     MANAGE_SETTINGS = "change company settings"
@@ -40,6 +42,7 @@ _HELP_DESK_DENIED = frozenset(
         Permission.DELETE_DS100,
         Permission.MANAGE_USER_STATUS,
         Permission.MARK_USERS_DELETED,
+        Permission.DELETE_USERS,
         Permission.EXPORT_AUDIT,
         Permission.MANAGE_SETTINGS,
     }

@@ -9,6 +9,7 @@ gives for it, so the HTTP edge maps them in one place::
     ├── NotAuthenticated      403  filter-format body (bad/unknown/revoked credentials)
     ├── Forbidden             403  role may not perform the action
     ├── NotFound              404
+    ├── MethodNotAllowed      405  not for this object (a SCIM source's user)
     ├── Conflict              409
     ├── PayloadTooLarge       413  a request body over the deployment's limit
     └── RateLimited           429
@@ -61,6 +62,11 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     status = 404
     reason = "NOT_FOUND"
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    reason = "METHOD_NOT_ALLOWED"
 
 
 class Conflict(DomainError):

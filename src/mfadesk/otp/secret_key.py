@@ -38,6 +38,7 @@ class ServerKeys:
     fingerprint: str
     pin_hmac: bytes
     radius_secrets: bytes  # encrypts RADIUS clients' shared secrets at rest
+    source_secrets: bytes  # identity sources' sealed settings (otp.source_secrets)
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -48,6 +49,7 @@ class ServerKeys:
             fingerprint=_derive(master, "mfadesk master key fingerprint v1").hex(),
             pin_hmac=_derive(master, "mfadesk pin hmac v1"),
             radius_secrets=_derive(master, "mfadesk radius client secret encryption v1"),
+            source_secrets=_derive(master, "mfadesk identity source secrets v1"),
         )
 
 

@@ -4,6 +4,7 @@ their own key and label, of other small secrets bound to a name (RADIUS shared s
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,6 +47,19 @@ class SeedCipher:
             nonce, bytes(seed), _associated_data(self._label, _VERSION, serial)
         )
         return bytes([_VERSION]) + nonce + sealed
+
+    def encrypt_many(self, items: Iterable[tuple[str, bytes]]) -> list[bytes]:
+        """`encrypt` for many (serial, seed) pairs, the nonces drawn from the OS in one go."""
+        pairs = list(items)
+        nonces = os.urandom(_NONCE_LENGTH * len(pairs))
+        prefix = bytes([_VERSION])
+        label = _associated_data(self._label, _VERSION, "")
+        encrypt = self._aead.encrypt
+        sealed = []
+        for index, (serial, seed) in enumerate(pairs):
+            nonce = nonces[index * _NONCE_LENGTH : (index + 1) * _NONCE_LENGTH]
+            sealed.append(prefix + nonce + encrypt(nonce, bytes(seed), label + serial.encode()))
+        return sealed
 
     def decrypt(self, serial: str, blob: bytes) -> bytes:
         """Decrypt a blob made by :meth:`encrypt` for the same ``serial``."""

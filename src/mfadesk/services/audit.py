@@ -7,6 +7,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from mfadesk.domain.audit import Action, AuditEvent, Result, Target, TargetType
 from mfadesk.domain.errors import DomainError, Forbidden, NotAuthenticated
+from mfadesk.services.authorization import resolve_caller
 from mfadesk.services.context import Call, ServiceEnv
 from mfadesk.store.audit import ChainReport
 from mfadesk.store.unit_of_work import UnitOfWork
@@ -79,6 +80,9 @@ def record_rejected_token(
     with unit_of_work() as uow:
         found = uow.admins.by_access_id(access_id) if access_id else None
         admin = found[0] if found else None
+        if admin is None and access_id:  # an OAuth client's id (its token was refused)
+            client = uow.oauth_clients.get(access_id)
+            admin = client.as_admin() if client else None
         event = AuditEvent(
             occurred_at=env.clock(),
             action=Action.AUTHENTICATE,
@@ -93,6 +97,22 @@ def record_rejected_token(
             access_id=access_id,
         )
         uow.audit.append(event, env.random.uuid4())
+
+
+def record_refusal(
+    unit_of_work: UowFactory, call: Call, action: Action, target: Target, message: str
+) -> bool:
+    """A refusal the pipeline decides before the use case runs (a missing OAuth scope, an
+    API-key JWT on an OAuth-only endpoint), audited DENIED and naming the caller. False, and
+    nothing written, when the caller's credential is not active (revoked, expired, unknown):
+    that caller gets the security filter's 403 instead, audited as such."""
+    with unit_of_work() as uow:
+        found = resolve_caller(uow, call)
+        if found is None or not found[1]:
+            return False
+        call.actor, call.action, call.target = found[0], action, target
+        uow.audit.append(_event(call, Result.DENIED, False, message), call.env.random.uuid4())
+    return True
 
 
 def verify_chain(unit_of_work: UowFactory) -> ChainReport:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from mfadesk.domain.admins import Admin, Permission
 from mfadesk.domain.audit import Action, Target
 from mfadesk.domain.errors import NotAuthenticated
@@ -11,23 +9,39 @@ from mfadesk.services.context import Call
 from mfadesk.store.unit_of_work import UnitOfWork
 
 
+def resolve_caller(uow: UnitOfWork, call: Call) -> tuple[Admin, bool] | None:
+    """The calling actor and whether its credential is usable now: a legacy API key, or an
+    OAuth client's access token (revoked with its client, or expired)."""
+    if call.token_hash is not None:
+        found = uow.oauth_clients.actor_by_token(call.token_hash)
+        if found is None:
+            return None
+        actor, revoked, expires_at = found
+        return actor, not revoked and call.now < expires_at
+    key_found = uow.admins.by_access_id(call.access_id)
+    if key_found is None:
+        return None
+    admin, key = key_found
+    return admin, key.usable(call.now)
+
+
 def authorize(
     uow: UnitOfWork, call: Call, permission: Permission, action: Action, target: Target
 ) -> Admin:
-    """Resolve the caller's key (revocation takes effect at once) and check the role."""
+    """Resolve the caller's credential (revocation takes effect at once) and check the role."""
     call.action, call.target = action, target
-    found = uow.admins.by_access_id(call.access_id)
+    found = resolve_caller(uow, call)
     if found is None:
         raise NotAuthenticated()
-    admin, key = found
-    call.actor = admin  # named in the audit record even when the key turns out unusable
-    if not key.usable(call.now):
+    admin, usable = found
+    call.actor = admin  # named in the audit record even when the credential turns out unusable
+    if not usable:
         raise NotAuthenticated()
     admin.require(permission)
     return admin
 
 
-def key_is_active(uow: UnitOfWork, access_id: str, now: datetime) -> bool:
-    """Whether `access_id` names a key that is known, not revoked and not expired."""
-    found = uow.admins.by_access_id(access_id)
-    return found is not None and found[1].usable(now)
+def caller_is_active(uow: UnitOfWork, call: Call) -> bool:
+    """Whether the call's API key or access token is known, not revoked and not expired."""
+    found = resolve_caller(uow, call)
+    return found is not None and found[1]

@@ -33,7 +33,10 @@ class ServiceEnv:
 
 @dataclass(slots=True)
 class Call:
-    """One administrator's request. The use case fills in what it is about as it learns it."""
+    """One administrator's request. The use case fills in what it is about as it learns it.
+
+    `access_id` is the legacy API key's accessID, or the OAuth client's id when the bearer was
+    an OAuth access token (then `token_hash` is that token's SHA-256)."""
 
     env: ServiceEnv
     access_id: str
@@ -42,7 +45,16 @@ class Call:
     action: Action | None = None
     target: Target | None = None
     actor: Admin | None = None
+    token_hash: str | None = None
 
     @classmethod
-    def start(cls, env: ServiceEnv, access_id: str, source_ip: str | None) -> Call:
-        return cls(env=env, access_id=access_id, source_ip=source_ip, now=env.clock())
+    def start(
+        cls, env: ServiceEnv, access_id: str, source_ip: str | None, token_hash: str | None = None
+    ) -> Call:
+        return cls(
+            env=env,
+            access_id=access_id,
+            source_ip=source_ip,
+            now=env.clock(),
+            token_hash=token_hash,
+        )

@@ -15,9 +15,10 @@ from mfadesk.domain.company import Company
 from mfadesk.domain.ds100 import Ds100Device, OtpCredential, credential_serial
 from mfadesk.domain.errors import BadRequest, Conflict, NotFound
 from mfadesk.domain.hardware_tokens import MAX_SERIAL_LENGTH, HardwareToken, TokenStatus
-from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.domain.users import User, UserStatus, check_email, normalize_email
 from mfadesk.otp.seed_cipher import SeedCipher
 from mfadesk.services.context import ServiceEnv
+from mfadesk.services.local_source import ensure_local_source
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OPERATOR = "operator"
@@ -45,12 +46,13 @@ class Operator:
         message: str,
         *,
         changed: bool = True,
+        result: Result = Result.SUCCESS,
     ) -> None:
         event = AuditEvent(
             occurred_at=self.now,
             action=action,
             target=target,
-            result=Result.SUCCESS,
+            result=result,
             changed=changed,
             message=message,
             source_ip="local",
@@ -112,6 +114,38 @@ def user_by_email(uow: UnitOfWork, company: Company, email: str) -> User:
     return user
 
 
+def insert_user(
+    uow: UnitOfWork,
+    env: ServiceEnv,
+    company_id: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    *,
+    user_id: str,
+    now: datetime,
+    disabled: bool = False,
+    principal_username: str | None = None,
+) -> User:
+    """Store a new user of `company_id` in its `local` identity source (the caller has checked
+    the e-mail is free)."""
+    normalized = check_email(email)
+    source = ensure_local_source(uow, env, company_id, now)
+    user = User(
+        id=user_id,
+        company_id=company_id,
+        email=normalized,
+        first_name=first_name,
+        last_name=last_name,
+        status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
+        created_at=now,
+        source_id=source.id,
+        principal_username=principal_username,
+    )
+    uow.users.add(user)
+    return user
+
+
 def add_user(
     uow: UnitOfWork,
     op: Operator,
@@ -121,21 +155,20 @@ def add_user(
     last_name: str = "",
     disabled: bool = False,
 ) -> User:
-    normalized = normalize_email(email)
-    if "@" not in normalized or len(normalized) > 320:
-        raise BadRequest(f"{email!r} is not an e-mail address")
-    if uow.users.get_by_email(company.id, normalized) is not None:
+    if uow.users.get_by_email(company.id, normalize_email(email)) is not None:
         raise Conflict(f"User {email} already exists")
-    user = User(
-        id=op.env.random.uuid4(),
-        company_id=company.id,
-        email=normalized,
-        first_name=first_name,
-        last_name=last_name,
-        status=UserStatus.DISABLED if disabled else UserStatus.ENABLED,
-        created_at=op.now,
+    user = insert_user(
+        uow,
+        op.env,
+        company.id,
+        email,
+        first_name,
+        last_name,
+        user_id=op.env.random.uuid4(),
+        now=op.now,
+        disabled=disabled,
     )
-    uow.users.add(user)
+    normalized = user.email
     op.audit(
         uow,
         company,

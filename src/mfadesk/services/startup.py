@@ -21,7 +21,12 @@ from mfadesk.settings import Settings
 from mfadesk.store.database import Database
 from mfadesk.store.errors import display_url
 from mfadesk.store.migrate import upgrade
-from mfadesk.store.schema import SchemaState, inspect_schema, record_key_fingerprint
+from mfadesk.store.schema import (
+    SchemaState,
+    erase_data,
+    inspect_schema,
+    record_key_fingerprint,
+)
 
 CREATE_HINT = "create it with `mfadesk migrate` (or `mfadesk demo`)"
 
@@ -127,3 +132,9 @@ def open_creating(settings: Settings) -> Opened:
         raise
     recorded_now = state.key_fingerprint is None
     return Opened(db, keys, state, key_created=created, fingerprint_recorded=recorded_now)
+
+
+def erase_all_data(db: Database) -> None:
+    """Every row gone but the master key's fingerprint (a fresh audit chain starts): for
+    throw-away databases only (`mfadesk.testing`)."""
+    erase_data(db.engine)

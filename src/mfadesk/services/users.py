@@ -1,4 +1,4 @@
-"""User use cases: look up, search, synchronise, enable/disable, mark deleted."""
+"""User use cases: look up, search, synchronise, enable/disable, mark deleted, delete."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from datetime import datetime
 from mfadesk.domain.admins import Permission
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.emergency_tokencodes import EmergencyTokencode
-from mfadesk.domain.errors import NotFound
+from mfadesk.domain.errors import BadRequest, MethodNotAllowed, NotFound
 from mfadesk.domain.users import User, UserStatus, normalize_email
 from mfadesk.services.audit import record_success
 from mfadesk.services.authorization import authorize
 from mfadesk.services.context import Call
 from mfadesk.services.lookups import require_user
+from mfadesk.services.provisioning import insert_user
+from mfadesk.services.user_removal import remove_user
 from mfadesk.store.unit_of_work import UnitOfWork
 
 _STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: Action.DISABLE_USER}
@@ -22,6 +24,7 @@ _STATUS_ACTIONS = {UserStatus.ENABLED: Action.ENABLE_USER, UserStatus.DISABLED: 
 @dataclass(frozen=True, slots=True)
 class UserDetails:
     user: User
+    source_name: str  # the user's identity source
     online_code: EmergencyTokencode | None
     offline_code: EmergencyTokencode | None
     last_use: datetime | None = None
@@ -44,12 +47,27 @@ def _user_target(user_id: str) -> Target:
     return Target(TargetType.USER, user_id[:64], user_id[:320])
 
 
-def details_of(uow: UnitOfWork, user: User, now: datetime) -> UserDetails:
+def _source_names(uow: UnitOfWork, company_id: str) -> dict[str, str]:
+    return uow.sources.names(company_id)
+
+
+def details_of(
+    uow: UnitOfWork, user: User, now: datetime, source_names: dict[str, str] | None = None
+) -> UserDetails:
+    """The user object of the replies; `source_names` (id -> name) spares a page of users a
+    query each."""
+    names = _source_names(uow, user.company_id) if source_names is None else source_names
     latest = uow.emergency_tokencodes.latest(user.id)
     online = latest if latest is not None and latest.usable_online(now) else None
     offline = latest if latest is not None and latest.usable_offline(now) else None
     last_use = latest.used_at if latest is not None else None
-    return UserDetails(user=user, online_code=online, offline_code=offline, last_use=last_use)
+    return UserDetails(
+        user=user,
+        source_name=names.get(user.source_id or "", ""),
+        online_code=online,
+        offline_code=offline,
+        last_use=last_use,
+    )
 
 
 def lookup_user(uow: UnitOfWork, call: Call, email: str) -> UserDetails:
@@ -73,15 +91,19 @@ def search_users(
     if offset >= total:  # past the end: nothing to fetch (and no huge OFFSET for the database)
         return UserPage(total, page_size, [])
     users = uow.users.email_containing(actor.company_id, needle, page_size, offset)
-    return UserPage(total, page_size, [details_of(uow, u, call.now) for u in users])
+    names = _source_names(uow, actor.company_id)
+    return UserPage(total, page_size, [details_of(uow, u, call.now, names) for u in users])
 
 
 def sync_user(uow: UnitOfWork, call: Call, user_id: str) -> UserDetails:
-    """Users live in mfadesk's own store: there is no identity source to read them again from."""
+    """Local and CSV users live in mfadesk's own store: there is no directory to read them
+    again from."""
     actor = authorize(uow, call, Permission.READ_USERS, Action.SYNC_USER, _user_target(user_id))
     user = require_user(uow, actor, user_id)
-    record_success(uow, call, changed=False, message=f"User {user_id} is local: already in sync")
-    return details_of(uow, user, call.now)
+    details = details_of(uow, user, call.now)
+    message = f"User {user_id} is {details.source_name}: already in sync"
+    record_success(uow, call, changed=False, message=message)
+    return details
 
 
 def set_user_status(uow: UnitOfWork, call: Call, user_id: str, status: UserStatus) -> User:
@@ -109,3 +131,47 @@ def set_mark_deleted(uow: UnitOfWork, call: Call, user_id: str, mark: bool) -> U
     verb = "marked deleted" if mark else "no longer marked deleted"
     record_success(uow, call, changed=True, message=f"User {user.email} {verb}")
     return updated
+
+
+def create_local_user(
+    uow: UnitOfWork, call: Call, email: str, first_name: str, last_name: str, user_name: str
+) -> UserDetails:
+    """Create Local User: a new, enabled user of the caller's company, in its `local` identity
+    source, signing in as `user_name`. An e-mail or a user name already taken (a principal
+    username, or the e-mail of a user who has none) is a 400, as the contract says."""
+    target = Target(TargetType.USER, email[:64], email[:320])
+    actor = authorize(uow, call, Permission.CREATE_USERS, Action.CREATE_USER, target)
+    if uow.users.get_by_email(actor.company_id, normalize_email(email)) is not None:
+        raise BadRequest(f"User {email} already exists")
+    if uow.users.username_taken(actor.company_id, user_name):
+        raise BadRequest(f"User name {user_name} is already taken")
+    user = insert_user(
+        uow,
+        call.env,
+        actor.company_id,
+        email,
+        first_name,
+        last_name,
+        user_id=call.env.random.uuid4(),
+        now=call.now,
+        principal_username=None if user_name.lower() == normalize_email(email) else user_name,
+    )
+    call.target = Target(TargetType.USER, user.id, user.email)
+    record_success(uow, call, changed=True, message=f"User {user.email} created")
+    return details_of(uow, user, call.now)
+
+
+def delete_user(uow: UnitOfWork, call: Call, user_id: str) -> None:
+    """Delete User Now: a disabled user not already pending deletion, for good. Their tokens
+    go back to the pool; their DS100 registrations and emergency tokencodes go."""
+    actor = authorize(uow, call, Permission.DELETE_USERS, Action.DELETE_USER, _user_target(user_id))
+    user = require_user(uow, actor, user_id, for_update=True)
+    source = uow.sources.get(user.source_id or "")
+    if source is not None and source.managed_by_scim:
+        raise MethodNotAllowed(
+            f"User {user_id} belongs to the SCIM identity source {source.name!r}: "
+            "delete the user through SCIM"
+        )
+    user.require_deletable_now()
+    removed = remove_user(uow, user, actor.email, call.now)
+    record_success(uow, call, changed=True, message=f"User {user.email} deleted{removed}")

@@ -121,6 +121,10 @@ class Ds100Repository:
         """Remove the OTP credential and its seed; the device stays registered."""
         self._c.execute(_DELETE_CREDENTIAL, {"serial": serial})
 
+    def delete_device(self, serial: str) -> None:
+        """Remove the device's registration (its OTP credentials must be gone already)."""
+        self._c.execute(delete(ds100_devices).where(ds100_devices.c.serial == serial))
+
     def add_device(self, device: Ds100Device) -> None:
         self._c.execute(
             insert(ds100_devices).values(

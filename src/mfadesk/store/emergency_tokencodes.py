@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, insert, select, update
 
 from mfadesk.domain.emergency_tokencodes import EmergencyStatus, EmergencyTokencode
 from mfadesk.domain.lockout import Lockout
@@ -122,3 +122,7 @@ class EmergencyTokencodeRepository:
     def disable_all(self, user_id: str) -> int:
         """Take every enabled code of the user out of online use; returns how many changed."""
         return _DISABLE_ALL.execute(self._c, {"b_user_id": user_id})
+
+    def delete_all(self, user_id: str) -> int:
+        """Remove every code of the user (their user is being deleted); how many there were."""
+        return int(self._c.execute(delete(codes).where(codes.c.user_id == user_id)).rowcount)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: serialises concurrent upgrades from several processes on PostgreSQL.
@@ -28,9 +30,31 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
+            with _foreign_keys_checked_after(connection):
+                command.upgrade(config, "head")
+                connection.commit()
         finally:
             if engine.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
                 connection.commit()
+
+
+@contextmanager
+def _foreign_keys_checked_after(connection: Connection) -> Iterator[None]:
+    """SQLite changes a table's columns by rebuilding it (copy, drop, rename), and dropping a
+    table that other rows refer to fails while foreign keys are enforced — even deferred. As
+    SQLite's documentation advises, enforcement is off while migrations run (the pragma works
+    only outside a transaction: on the driver, before any) and every row checked after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows that refer to nothing: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")

@@ -14,12 +14,12 @@ options that need SQLAlchemy at execution time. Anything else stays on ``Connect
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection, DateTime
+from sqlalchemy import Connection, DateTime, LargeBinary
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -43,9 +43,12 @@ def _datetime_processors(
     (string formatting, a regular expression) are a good part of a statement's cost. The same
     conversions through ``isoformat``/``fromisoformat`` are used instead — but only once they
     have given exactly SQLAlchemy's results on probe values; anything unusual goes to SQLAlchemy.
+    Bytes go to sqlite3 as they are (SQLAlchemy would wrap each in a memoryview first).
     """
     impl = type_.dialect_impl(dialect)
     to_db, from_db = impl.bind_processor(dialect), impl.result_processor(dialect, None)
+    if dialect.name == "sqlite" and isinstance(type_, LargeBinary):
+        return None, from_db  # sqlite3 takes bytes as they are (SQLAlchemy wraps them)
     if to_db is None or from_db is None or not isinstance(type_, DateTime):
         return to_db, from_db
     slow_to_db, slow_from_db = to_db, from_db
@@ -78,6 +81,9 @@ class _Compiled:
         assert isinstance(compiled, SQLCompiler)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("statements with expanding or literal parameters are not prepared")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # Their values come from SQLAlchemy's execution context, which is bypassed here.
+            raise ValueError("statements leaving Python-side column defaults are not prepared")
         self.sql = compiled.string
         self.positional = compiled.positional
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
@@ -114,6 +120,28 @@ class _Compiled:
         if self.positional:
             return tuple(values)
         return dict(zip(self.names, values, strict=True))
+
+    def many(self, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any]) -> list[Any]:
+        """`parameters` for each row, the shared `constants` converted once."""
+        converters = dict(self.conversions)
+        fixed = {**self.defaults, **constants}
+        template: list[Any] = [None] * len(self.keys)
+        varying: list[tuple[int, str, Processor | None]] = []
+        for index, key in enumerate(self.keys):
+            processor = converters.get(index)
+            if key in fixed:
+                template[index] = fixed[key] if processor is None else processor(fixed[key])
+            else:
+                varying.append((index, key, processor))
+        values: list[Any] = []
+        for row in rows:
+            picked = template.copy()
+            for index, key, processor in varying:
+                picked[index] = row[key] if processor is None else processor(row[key])
+            values.append(
+                tuple(picked) if self.positional else dict(zip(self.names, picked, strict=True))
+            )
+        return values
 
     def make_row(self, values: Any) -> Any:
         if self.results:
@@ -187,6 +215,24 @@ class Prepared:
         """Run an INSERT/UPDATE/DELETE; the number of rows it matched."""
         _, cursor = self._run(connection, params)
         try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def execute_many(
+        self,
+        connection: Connection,
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any] = _NO_PARAMS,
+    ) -> int:
+        """Run an INSERT/UPDATE once per row in one driver call (bulk work); `constants` are
+        the values every row shares (converted once). The number of rows matched in all."""
+        if not rows:
+            return 0
+        compiled = self._compiled(connection)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled.sql, compiled.many(rows, constants))
             return int(cursor.rowcount)
         finally:
             cursor.close()

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy import Engine, delete, insert, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from mfadesk.store.audit import GENESIS_HASH
 from mfadesk.store.errors import DatabaseUnavailable, describe_database_error, display_url
 from mfadesk.store.migrate import alembic_config
-from mfadesk.store.tables import master_key
+from mfadesk.store.tables import audit_head, master_key, metadata
 
 _ROW_ID = 1
 
@@ -89,3 +90,16 @@ def record_key_fingerprint(engine: Engine, fingerprint: str) -> str:
     except SQLAlchemyError as error:
         raise _unavailable(engine, error) from error
     raise DatabaseUnavailable("the master key fingerprint could not be recorded")
+
+
+def erase_data(engine: Engine) -> None:
+    """Delete every row but the master key's fingerprint and start a new audit chain: the
+    database as `mfadesk migrate` left it (for `mfadesk.testing`'s throw-away databases)."""
+    try:
+        with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                if table is not master_key:
+                    connection.execute(delete(table))
+            connection.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS_HASH))
+    except SQLAlchemyError as error:
+        raise _unavailable(engine, error) from error

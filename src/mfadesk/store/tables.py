@@ -53,6 +53,22 @@ companies = Table(
     Column("pin_alphanumeric", Boolean, nullable=False, server_default="0"),
 )
 
+# Where users come from: `local` (one per company, the command line's), CSV imports, and the
+# LDAP / SCIM sources. `config` is JSON of the plain settings; `secrets` the AES-GCM sealed JSON
+# of the secret ones (a bind password), under a key derived from the master key.
+identity_sources = Table(
+    "identity_sources",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("config", Text, nullable=False),
+    Column("secrets", LargeBinary, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("company_id", "name", name="uq_identity_sources_company_name"),
+)
+
 users = Table(
     "users",
     metadata,
@@ -72,7 +88,25 @@ users = Table(
     # Only a server default: inserts written against older revisions (tests) stay valid.
     Column("authn_failed_attempts", Integer, nullable=False, server_default="0"),
     Column("authn_locked_until", Timestamp, nullable=True),
+    Column("source_id", String(36), ForeignKey("identity_sources.id"), nullable=False),
+    # What the source calls the user; NULL: the e-mail (principal), "" (alternate), the id
+    # (unique identifier: local and CSV users have no directory id).
+    Column("principal_username", String(320), nullable=True),
+    Column("alternate_username", String(320), nullable=True),
+    Column("primary_unique_identifier", String(255), nullable=True),
+    Column("last_sync_time", Timestamp, nullable=True),
     UniqueConstraint("company_id", "email", name="uq_users_company_email"),
+    # A directory's users are matched by their unique id; also serves "the users of a source".
+    UniqueConstraint("source_id", "primary_unique_identifier", name="uq_users_source_uid"),
+)
+
+# The purge's candidates: a partial index holds only the users marked deleted.
+MARKED_DELETED = users.c.mark_deleted.is_(True)
+Index(
+    "ix_users_marked_deleted_at",
+    users.c.mark_deleted_at,
+    sqlite_where=MARKED_DELETED,
+    postgresql_where=MARKED_DELETED,
 )
 
 admins = Table(
@@ -232,6 +266,16 @@ export_snapshots = Table(
     Column("taken_at", Timestamp, nullable=False, index=True),
 )
 
+# Time-limited locks held by one process of a deployment at a time (the purge of users marked
+# deleted; directory synchronisations): taken by a conditional UPDATE, see store/leases.py.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)
+
 # Token buckets every worker process shares when there is no Redis (`api.rate_limit`).
 rate_buckets = Table(
     "rate_buckets",
@@ -343,4 +387,43 @@ master_key = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
     Column("fingerprint", String(64), nullable=False),
+)
+
+# OAuth 2.0 API clients (`private_key_jwt`): the public JWK only; names unique per company,
+# revoked ones included.
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("company_id", String(36), ForeignKey("companies.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated
+    Column("public_jwk", Text, nullable=False),
+    Column("key_id", String(255), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    UniqueConstraint("company_id", "name", name="uq_oauth_clients_company_name"),
+)
+
+# Issued access tokens, by the SHA-256 of the opaque token (the token itself is never stored).
+oauth_access_tokens = Table(
+    "oauth_access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("client_id", String(36), ForeignKey("oauth_clients.id"), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_oauth_access_tokens_client_expires", "client_id", "expires_at"),
+)
+
+# The `jti`s of accepted client assertions, kept until the assertion could no longer be
+# accepted anyway, so a replay is refused by every worker.
+oauth_assertion_jtis = Table(
+    "oauth_assertion_jtis",
+    metadata,
+    Column("client_id", String(36), ForeignKey("oauth_clients.id"), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", Timestamp, nullable=False),
 )

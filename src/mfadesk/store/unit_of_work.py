@@ -18,6 +18,10 @@ from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
 from mfadesk.store.hardware_tokens import HardwareTokenRepository
+from mfadesk.store.identity_sources import SourceRepository
+from mfadesk.store.imports import ImportRepository
+from mfadesk.store.leases import LeaseRepository
+from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.radius_clients import RadiusClientRepository
 from mfadesk.store.radius_replies import RadiusReplyRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
@@ -137,6 +141,10 @@ class UnitOfWork:
     rate_buckets: RateBucketRepository
     radius_clients: RadiusClientRepository
     radius_replies: RadiusReplyRepository
+    oauth_clients: OAuthClientRepository
+    sources: SourceRepository
+    imports: ImportRepository
+    leases: LeaseRepository
 
     def __init__(
         self,
@@ -187,6 +195,10 @@ class UnitOfWork:
         self.rate_buckets = RateBucketRepository(connection)
         self.radius_clients = RadiusClientRepository(connection)
         self.radius_replies = RadiusReplyRepository(connection)
+        self.oauth_clients = OAuthClientRepository(connection)
+        self.sources = SourceRepository(connection)
+        self.imports = ImportRepository(connection)
+        self.leases = LeaseRepository(connection)
         return self
 
     def __exit__(

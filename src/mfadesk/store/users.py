@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.users import User, UserStatus
 from mfadesk.store.prepared import Prepared
-from mfadesk.store.tables import users
+from mfadesk.store.tables import MARKED_DELETED, users
 from mfadesk.store.timestamps import as_utc_or_none
 
 _BY_ID = Prepared(
@@ -89,6 +90,11 @@ def _to_user(row: Any) -> User:
         mark_deleted_at=as_utc_or_none(row.mark_deleted_at),
         mark_deleted_by=row.mark_deleted_by,
         authn_lockout=Lockout(row.authn_failed_attempts, as_utc_or_none(row.authn_locked_until)),
+        source_id=row.source_id,
+        principal_username=row.principal_username,
+        alternate_username=row.alternate_username,
+        primary_unique_identifier=row.primary_unique_identifier,
+        last_sync_time=as_utc_or_none(row.last_sync_time),
     )
 
 
@@ -113,6 +119,17 @@ class UserRepository:
         row = statement.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_user(row)
 
+    def username_taken(self, company_id: str, username: str) -> bool:
+        """Some user of the company signs in as `username` (any case): their principal username,
+        or their e-mail when they have none. Not indexed: for the rare Create Local User."""
+        name = username.lower()
+        taken = or_(
+            func.lower(users.c.principal_username) == name,
+            (users.c.principal_username.is_(None)) & (users.c.email == name),
+        )
+        statement = select(users.c.id).where(users.c.company_id == company_id, taken).limit(1)
+        return self._c.execute(statement).first() is not None
+
     def count_email_containing(self, company_id: str, text: str) -> int:
         params = {"company_id": company_id, "pattern": _contains(text)}
         return int(self._c.execute(_COUNT_MATCHING, params).scalar_one())
@@ -128,6 +145,8 @@ class UserRepository:
         return [_to_user(r) for r in self._c.execute(_PAGE_MATCHING, params)]
 
     def add(self, user: User) -> None:
+        if user.source_id is None:
+            raise ValueError("a user must belong to an identity source")
         self._c.execute(
             insert(users).values(
                 id=user.id,
@@ -140,6 +159,11 @@ class UserRepository:
                 created_at=user.created_at,
                 mark_deleted_at=user.mark_deleted_at,
                 mark_deleted_by=user.mark_deleted_by,
+                source_id=user.source_id,
+                principal_username=user.principal_username,
+                alternate_username=user.alternate_username,
+                primary_unique_identifier=user.primary_unique_identifier,
+                last_sync_time=user.last_sync_time,
             )
         )
 
@@ -156,6 +180,20 @@ class UserRepository:
                 "mark_deleted_by": user.mark_deleted_by,
             },
         )
+
+    def delete(self, user_id: str) -> None:
+        """Remove the user's row (what refers to it must be gone or detached first)."""
+        self._c.execute(delete(users).where(users.c.id == user_id))
+
+    def marked_deleted_before(self, cutoff: datetime, limit: int) -> list[tuple[str, str]]:
+        """(company id, user id) of up to `limit` users marked deleted at or before `cutoff`."""
+        query = (
+            select(users.c.company_id, users.c.id)
+            .where(MARKED_DELETED, users.c.mark_deleted_at <= cutoff)
+            .order_by(users.c.mark_deleted_at, users.c.id)
+            .limit(limit)
+        )
+        return [(row.company_id, row.id) for row in self._c.execute(query)]
 
     def save_authn_lockout(self, user_id: str, lockout: Lockout) -> None:
         """The user's count of failed verifications (its row read `for_update`)."""

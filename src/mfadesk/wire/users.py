@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from mfadesk.wire.base import QueryModel, RequestModel, ResponseModel, Timestamp, Uuid, text
 from mfadesk.wire.schemas import BOOLEAN_OR_TEXT, replaced_by
@@ -17,6 +17,25 @@ Status = Literal["Enabled", "Disabled"]
 class UserLookupRequest(RequestModel):
     email: Email
     searchUnsynched: bool | None = None
+
+
+Name = Annotated[str, text(max_length=255)]
+# A new user's e-mail: at least an "@" (the service refuses anything else as no address).
+NEW_EMAIL = r"^[^\x00]*@[^\x00]*$"
+NewEmail = Annotated[
+    str, StringConstraints(min_length=3, max_length=320, strict=True, pattern=NEW_EMAIL)
+]
+
+
+class CreateUserRequest(RequestModel):
+    """Create Local User (OAuth only). The other fields of the cloud's body (`password`,
+    phones, groups…) are accepted and ignored, as is `identitySource`."""
+
+    firstName: Annotated[str, text(1, 255)]
+    lastName: Name = ""
+    userName: Annotated[str, text(1, 320)]
+    email: NewEmail
+    identitySource: Any = None
 
 
 class UserDetailsResponse(ResponseModel):
@@ -95,3 +114,7 @@ class MarkDeletedRequest(RequestModel):
 class MarkDeletedResponse(ResponseModel):
     id: Uuid
     markDeleted: bool
+
+
+class DeleteUserResponse(ResponseModel):
+    """``{}``: Delete User Now's reply (the reference documents no body)."""

@@ -11,6 +11,7 @@ from mfadesk.api.routes.outcomes import FORBIDDEN, SERVER_ERROR, TOO_MANY
 from mfadesk.domain.audit import StoredAuditEvent
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.event_logs import TimeWindow
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.services.admin_logs import export_admin_logs
 from mfadesk.wire.admin_logs import AdminLogEntry, AdminLogPage
 from mfadesk.wire.errors import ErrorBody
@@ -61,6 +62,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="audit",
+        scope=Scope.AUDIT_ADMIN,
         query_model=EventLogQuery,
     ),
 )

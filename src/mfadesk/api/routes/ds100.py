@@ -10,6 +10,7 @@ from mfadesk.api.responses import json_response
 from mfadesk.api.routes.outcomes import BAD_REQUEST, FORBIDDEN, NOT_FOUND, SERVER_ERROR, TOO_MANY
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.hardware_tokens import TokenStatus
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.services.ds100 import (
     DeviceDetails,
     UserCredential,
@@ -149,6 +150,7 @@ ENDPOINTS = (
             Ds100CredentialStatusList,
         ),
         tag=TAG,
+        scope=Scope.DS100_MANAGE,
     ),
     Endpoint(
         "PATCH",
@@ -161,6 +163,7 @@ ENDPOINTS = (
             Ds100CredentialStatusList,
         ),
         tag=TAG,
+        scope=Scope.DS100_MANAGE,
     ),
     Endpoint(
         "POST",
@@ -176,6 +179,7 @@ ENDPOINTS = (
             404: Outcome("The SecurID DS100 authenticator does not exist.", NOT_FOUND.model),
         },
         tag=TAG,
+        scope=Scope.DS100_READ,
     ),
     Endpoint(
         "DELETE",
@@ -185,6 +189,7 @@ ENDPOINTS = (
         Ds100DeleteOtpRequest,
         _DELETE_OUTCOMES,
         tag=TAG,
+        scope=Scope.DS100_DELETE,
     ),
     Endpoint(
         "PATCH",
@@ -196,5 +201,6 @@ ENDPOINTS = (
             "PIN cleared: the user sets a new one at the next authentication.", Ds100PinResponse
         ),
         tag=TAG,
+        scope=Scope.DS100_MANAGE,
     ),
 )

@@ -14,6 +14,7 @@ from mfadesk.domain.emergency_tokencodes import (
     parse_expiry,
     parse_one_time_use,
 )
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.services.emergency_tokencodes import (
     EmergencyRequest,
     disable_emergency_tokencodes,
@@ -100,6 +101,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="emergency tokencodes",
+        scope=Scope.EMERGENCY_MANAGE,
     ),
     Endpoint(
         "PUT",
@@ -122,6 +124,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="emergency tokencodes",
+        scope=Scope.EMERGENCY_MANAGE,
     ),
     Endpoint(
         "DELETE",
@@ -137,5 +140,6 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="emergency tokencodes",
+        scope=Scope.EMERGENCY_MANAGE,
     ),
 )

@@ -19,6 +19,7 @@ from mfadesk.api.routes.outcomes import (
 )
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.hardware_tokens import HardwareToken, TokenStatus
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.services.hardware_tokens import (
     TokenDetails,
     assign_hardware_token,
@@ -216,6 +217,7 @@ ENDPOINTS = (
         SidTokenRequest,
         _status_outcomes("disable"),
         tag=TAG,
+        scope=Scope.SIDTOKEN_MANAGE,
     ),
     Endpoint(
         "PATCH",
@@ -225,6 +227,7 @@ ENDPOINTS = (
         SidTokenRequest,
         _status_outcomes("enable"),
         tag=TAG,
+        scope=Scope.SIDTOKEN_MANAGE,
     ),
     Endpoint(
         "POST",
@@ -234,6 +237,7 @@ ENDPOINTS = (
         SidTokenRequest,
         _LOOKUP_OUTCOMES,
         tag=TAG,
+        scope=Scope.SIDTOKEN_READ,
     ),
     Endpoint(
         "PATCH",
@@ -247,6 +251,7 @@ ENDPOINTS = (
             "The hardware token is assigned to another user.",
         ),
         tag=TAG,
+        scope=Scope.SIDTOKEN_MANAGE,
     ),
     Endpoint(
         "PATCH",
@@ -260,6 +265,7 @@ ENDPOINTS = (
             "The hardware token is not assigned to this user.",
         ),
         tag=TAG,
+        scope=Scope.SIDTOKEN_MANAGE,
     ),
     Endpoint(
         "DELETE",
@@ -269,6 +275,7 @@ ENDPOINTS = (
         SidTokenRequest,
         _DELETE_OUTCOMES,
         tag=TAG,
+        scope=Scope.SIDTOKEN_DELETE,
     ),
     Endpoint(
         "PATCH",
@@ -282,5 +289,6 @@ ENDPOINTS = (
             "The hardware token is not assigned to this user.",
         ),
         tag=TAG,
+        scope=Scope.SIDTOKEN_MANAGE,
     ),
 )

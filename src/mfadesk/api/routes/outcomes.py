@@ -12,6 +12,7 @@ FORBIDDEN = Outcome(
     (ErrorBody,),
 )
 NOT_FOUND = Outcome("Not found.", ErrorBody)
+METHOD_NOT_ALLOWED = Outcome("Not allowed for this object.", ErrorBody)
 CONFLICT = Outcome("Conflict with the object's current state.", ErrorBody)
 TOO_MANY = Outcome("Too many requests; see Retry-After.", ErrorBody)
 SERVER_ERROR = Outcome("Internal server error.", ErrorBody)

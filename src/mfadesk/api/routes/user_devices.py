@@ -13,6 +13,7 @@ from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.ds100 import OtpCredential
 from mfadesk.domain.errors import BadRequest
 from mfadesk.domain.hardware_tokens import HardwareToken
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.services.user_devices import DeviceWithCredentials, list_user_devices
 from mfadesk.wire.user_devices import (
     Ds100DeviceEntry,
@@ -95,6 +96,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_READ,
         query_model=UserDevicesQuery,
     ),
 )

@@ -10,6 +10,7 @@ from mfadesk.api.responses import json_response
 from mfadesk.api.routes.outcomes import FORBIDDEN, SERVER_ERROR, TOO_MANY
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.event_logs import TimeWindow
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.domain.user_events import StoredUserEvent
 from mfadesk.services.user_event_logs import export_user_events
 from mfadesk.wire.errors import ErrorBody
@@ -61,6 +62,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="audit",
+        scope=Scope.AUDIT_USER,
         query_model=EventLogQuery,
     ),
 )

@@ -1,4 +1,4 @@
-"""User routes: details, search, synchronise, status and mark-deleted."""
+"""User routes: details, search, synchronise, status, mark-deleted and delete."""
 
 from __future__ import annotations
 
@@ -14,15 +14,19 @@ from mfadesk.api.routes.outcomes import (
     BAD_REQUEST,
     CONFLICT,
     FORBIDDEN,
+    METHOD_NOT_ALLOWED,
     NOT_FOUND,
     SERVER_ERROR,
     TOO_MANY,
 )
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.oauth_clients import Scope
 from mfadesk.domain.users import parse_mark_deleted, parse_user_status
 from mfadesk.services.users import (
     UserDetails,
+    create_local_user,
+    delete_user,
     lookup_user,
     search_users,
     set_mark_deleted,
@@ -30,6 +34,8 @@ from mfadesk.services.users import (
     sync_user,
 )
 from mfadesk.wire.users import (
+    CreateUserRequest,
+    DeleteUserResponse,
     MarkDeletedRequest,
     MarkDeletedResponse,
     UserDetailsResponse,
@@ -41,8 +47,6 @@ from mfadesk.wire.users import (
     UserStatusResponse,
 )
 
-# Users are created in mfadesk itself (`mfadesk user add`), not read from a directory.
-IDENTITY_SOURCE = "Local"
 _DIGITS = re.compile(r"\d+")
 
 
@@ -62,7 +66,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         firstName=user.first_name,
         lastName=user.last_name,
         creationDate=_timestamp(user.created_at),
-        identitySource=IDENTITY_SOURCE,
+        identitySource=details.source_name,
         userStatus=user.status.value,
         highRiskUser=False,
         markDeleted=user.mark_deleted,
@@ -73,7 +77,7 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         isVoiceLocked=False,
         isFingerprintLocked=False,
         isApproveLocked=False,
-        lastSyncTime=None,
+        lastSyncTime=_timestamp(user.last_sync_time),
         emergencyAccessStatus=_enabled(online is not None),
         emergencyTokencodeId=online.id if online else None,
         emergencyTokencodeExpiration=_timestamp(online.expires_at) if online else None,
@@ -83,9 +87,9 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
         ),
         offlineEmergencyAccessStatus=_enabled(offline is not None),
         monthLastAuthenticated=None,
-        principalUsername=user.email,
-        alternateUsername="",
-        primaryUniqueIdentifier=user.id,
+        principalUsername=user.principal_username or user.email,
+        alternateUsername=user.alternate_username or "",
+        primaryUniqueIdentifier=user.primary_unique_identifier or user.id,
     )
 
 
@@ -141,6 +145,19 @@ async def mark_deleted(request: AdminRequest) -> Response:
     return json_response(MarkDeletedResponse(id=user.id, markDeleted=user.mark_deleted))
 
 
+async def create(request: AdminRequest) -> Response:
+    body = await request.body(CreateUserRequest)
+    details = await request.run(
+        create_local_user, body.email, body.firstName, body.lastName, body.userName
+    )
+    return json_response(user_details_body(details))
+
+
+async def delete(request: AdminRequest) -> Response:
+    await request.run(delete_user, request.path("userId").lower())
+    return json_response(DeleteUserResponse())
+
+
 async def sync(request: AdminRequest) -> Response:
     details = await request.run(sync_user, request.path("userId").lower())
     return json_response(user_details_body(details))
@@ -161,6 +178,7 @@ def _search_endpoint(version: str) -> Endpoint:
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_READ,
         query_model=UserSearchQuery,
     )
 
@@ -181,6 +199,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_READ,
     ),
     _search_endpoint("v1"),
     _search_endpoint("v2"),
@@ -200,6 +219,7 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_MANAGE,
     ),
     Endpoint(
         "PUT",
@@ -217,6 +237,28 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_DELETE_SOFT,
+    ),
+    Endpoint(
+        "DELETE",
+        "/v1/users/{userId}",
+        "Delete User Now (Super Admin only): a disabled user, with their authenticators",
+        delete,
+        None,
+        {
+            200: Outcome("The user is deleted: {}.", DeleteUserResponse),
+            403: FORBIDDEN,
+            404: Outcome("User <id> not found.", NOT_FOUND.model),
+            405: Outcome(
+                "The user belongs to a SCIM identity source (SCIM deletes them).",
+                METHOD_NOT_ALLOWED.model,
+            ),
+            409: Outcome("The user is enabled, or already marked deleted.", CONFLICT.model),
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+        scope=Scope.USER_DELETE,
     ),
     Endpoint(
         "POST",
@@ -232,5 +274,26 @@ ENDPOINTS = (
             500: SERVER_ERROR,
         },
         tag="users",
+        scope=Scope.USER_SYNC,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/users/create",
+        "Create Local User (OAuth access tokens only)",
+        create,
+        CreateUserRequest,
+        {
+            200: Outcome("The new user.", UserDetailsResponse),
+            400: Outcome(
+                "A missing or malformed field, or the e-mail or user name is taken.",
+                BAD_REQUEST.model,
+            ),
+            403: FORBIDDEN,
+            429: TOO_MANY,
+            500: SERVER_ERROR,
+        },
+        tag="users",
+        scope=Scope.GROUP_USERS_MANAGE,
+        oauth_only=True,
     ),
 )

@@ -13,7 +13,7 @@ import click
 
 from mfadesk.cli.lazy import LazyGroup
 from mfadesk.cli.remote.session import Remote
-from mfadesk.client import KEY_FILE_ENV, RetryPolicy
+from mfadesk.client import KEY_FILE_ENV, OAUTH_CLIENT_FILE_ENV, RetryPolicy
 
 COMMANDS = {
     "user": "mfadesk.cli.remote.users:user_group",
@@ -32,6 +32,16 @@ COMMANDS = {
     envvar=KEY_FILE_ENV,
     default=None,
     help=f"The administrator's API key file (or ${KEY_FILE_ENV}).",
+)
+@click.option(
+    "--oauth-client",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=OAUTH_CLIENT_FILE_ENV,
+    default=None,
+    help=(
+        "Call as an OAuth API client: its private JWK file, with client_id and issuer members"
+        f" as `mfadesk oauth-client add` writes it (or ${OAUTH_CLIENT_FILE_ENV})."
+    ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
@@ -59,19 +69,30 @@ COMMANDS = {
 def api_group(
     ctx: click.Context,
     key_file: Path | None,
+    oauth_client: Path | None,
     as_json: bool,
     timeout: float,
     max_attempts: int,
     max_wait: float,
 ) -> None:
-    """Administer a remote mfadesk (or the cloud service) with an API key file.
+    """Administer a remote mfadesk (or the cloud service) with an API key file or as an
+    OAuth API client.
 
     \b
     Exit status: 0 ok, 1 API error, 2 usage error, 3 bulk finished with failed rows,
     4 service unreachable or still rate-limited, 130 bulk interrupted (resumable).
     """
     retry = RetryPolicy(max_attempts=max_attempts, max_wait=max_wait)
-    ctx.obj = Remote(key_file=key_file, as_json=as_json, timeout=timeout, retry=retry)
+    from_env = click.core.ParameterSource.ENVIRONMENT
+    ctx.obj = Remote(
+        key_file=key_file,
+        as_json=as_json,
+        timeout=timeout,
+        retry=retry,
+        oauth_client=oauth_client,
+        key_file_from_env=ctx.get_parameter_source("key_file") is from_env,
+        oauth_client_from_env=ctx.get_parameter_source("oauth_client") is from_env,
+    )
 
 
 __all__ = ["api_group"]

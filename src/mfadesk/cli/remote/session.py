@@ -17,11 +17,13 @@ import click
 from mfadesk.cli.remote.actions import ActionRefused
 from mfadesk.client import (
     KEY_FILE_ENV,
+    OAUTH_CLIENT_FILE_ENV,
     ApiError,
     AsyncAdminClient,
     Credentials,
     KeyFileError,
     MfadeskClientError,
+    OAuthCredentials,
     RetryPolicy,
     TransportError,
 )
@@ -78,10 +80,16 @@ def from_client_error(error: MfadeskClientError, hint: str = "") -> RemoteError:
 
 @dataclass
 class Remote:
-    """The group's options, completed by each command's own `--key-file` / `--json`."""
+    """The group's options, completed by each command's own `--key-file` / `--json`.
+
+    The caller is an API key file or an OAuth client's file (`oauth_client`); when both are
+    named, one given on the command line beats one from the environment."""
 
     key_file: Path | None = None
     as_json: bool = False
+    oauth_client: Path | None = None
+    key_file_from_env: bool = False
+    oauth_client_from_env: bool = False
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     said_retrying: bool = False
@@ -93,10 +101,25 @@ class Remote:
     def usage(self, message: str) -> RemoteError:
         return self.tagged(RemoteUsageError(message))
 
-    def credentials(self) -> Credentials:
-        if self.key_file is None:
-            raise self.usage(f"no key file: give --key-file PATH or set {KEY_FILE_ENV}")
+    def _uses_oauth(self) -> bool:
+        if self.oauth_client is None:
+            return False
+        if self.key_file is None or (self.key_file_from_env and not self.oauth_client_from_env):
+            return True
+        if self.oauth_client_from_env and not self.key_file_from_env:
+            return False
+        raise self.usage("give either an API key file or --oauth-client, not both")
+
+    def credentials(self) -> Credentials | OAuthCredentials:
         try:
+            if self._uses_oauth():
+                assert self.oauth_client is not None
+                return OAuthCredentials.from_jwk_file(self.oauth_client)
+            if self.key_file is None:
+                raise self.usage(
+                    f"no key file: give --key-file PATH or set {KEY_FILE_ENV} (or, for an "
+                    f"OAuth client, --oauth-client FILE or {OAUTH_CLIENT_FILE_ENV})"
+                )
             return Credentials.from_key_file(self.key_file)
         except KeyFileError as error:
             raise self.tagged(from_client_error(error)) from None
@@ -152,4 +175,7 @@ def remote(key_file: Path | None, as_json: bool) -> Remote:
         as_json=as_json or group.as_json,
         timeout=group.timeout,
         retry=group.retry,
+        oauth_client=group.oauth_client,
+        key_file_from_env=key_file is None and group.key_file_from_env,
+        oauth_client_from_env=group.oauth_client_from_env,
     )

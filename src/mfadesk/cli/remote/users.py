@@ -1,4 +1,5 @@
-"""`mfadesk api user …`: look up, search, enable / disable, mark deleted, devices, sync."""
+"""`mfadesk api user …`: look up, search, enable / disable, mark deleted, delete, devices,
+sync."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from mfadesk.cli.remote.output import (
     body,
     emit_json,
     emit_json_array,
+    show_record,
     show_result,
     show_table,
 )
@@ -116,6 +118,26 @@ def mark_deleted(user: str, undo: bool, key_file: Path | None, as_json: bool) ->
 
     marked = session.run(mark)
     show_result(session.as_json, f"User {user}", marked)
+
+
+@user_group.command("delete")
+@click.option("--user", required=True, help="The user's e-mail or id.")
+@remote_options
+def delete(user: str, key_file: Path | None, as_json: bool) -> None:
+    """Delete a disabled user now, for good: their SID700 tokens go back to the pool, their
+    DS100 registrations and emergency tokencodes go (DELETE v1/users/{id}; Super Admin)."""
+    session = remote(key_file, as_json)
+
+    async def remove(client: AsyncAdminClient) -> dict[str, Any]:
+        ref = await UserDirectory(client).resolve(user)
+        await client.delete_user(ref.id)
+        return {"userId": ref.id, "deleted": True}
+
+    done = session.run(remove)
+    if session.as_json:
+        emit_json(done)
+    else:
+        show_record(f"User {user}", done)
 
 
 @user_group.command("devices")
