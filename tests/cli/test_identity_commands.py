@@ -8,19 +8,11 @@ import secrets
 import time
 from pathlib import Path
 
-import pytest
-
 from mfadesk.domain.users import UserStatus
 from mfadesk.otp.tokencodes import tokencode
 from mfadesk.store.database import Database
 from tests.cli.test_authn_commands import initialize, rows, served
-from tests.cli.test_operator_commands import Cli
-
-
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
-    return Cli(tmp_path, database_url)
-
+from tests.support.operator_cli import Cli
 
 PEOPLE = (
     "\ufeffemailAddress,firstName,lastName,userStatus,principalUsername\r\n"
@@ -130,7 +122,10 @@ def test_token_csv_import_then_authenticate(cli: Cli, tmp_path: Path) -> None:
     with served(cli) as base:
         code = tokencode(seed, "000500000001", int(time.time()))
         answer = initialize(base, key, "eve@example.com", code).json()
-    assert answer["attemptResponseCode"] == "SUCCESS"
+    # The seed works; the imported token has no PIN, so its first tokencode opens New PIN mode.
+    assert answer["attemptResponseCode"] == "CHALLENGE"
+    [challenge] = answer["challengeMethods"]["challenges"]
+    assert challenge["requiredMethods"][0]["methodId"] == "SECURID_NEWPIN"
 
 
 def test_file_and_header_errors_are_one_line_and_change_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -152,7 +147,8 @@ def test_file_and_header_errors_are_one_line_and_change_nothing(cli: Cli, tmp_pa
         f"mfadesk: error: cannot read {missing}: No such file or directory"
     )
     assert cli.fails("token", "import", str(spare), "--password", "x") == (
-        "mfadesk: error: --password, --pskc-key and --user-map are for seed files, not CSV"
+        "mfadesk: error: --password(-file), --pskc-key(-file) and --user-map "
+        "are for seed files, not CSV"
     )
     assert cli.fails("token", "import", str(bad), "--format", "sdtid").startswith(
         "mfadesk: error: Seed file 'bad.csv' "

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, select, update
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
 from mfadesk.store.prepared import Prepared
-from mfadesk.store.tables import companies, users
+from mfadesk.store.tables import companies, identity_sources, users
 from mfadesk.store.timestamps import as_utc
 
 CHANGED_AT = datetime(2026, 11, 23, 9, 30, 15, 250000, tzinfo=UTC)
@@ -43,11 +43,18 @@ def db(database_url: str) -> Iterator[Database]:
                 eac_offline_validity_minutes=60,
             )
         )
+        connection.execute(
+            insert(identity_sources).values(
+                id="s1", company_id="c1", name="local", kind="local", config="{}",
+                created_at=CHANGED_AT,
+            )
+        )  # fmt: skip
         for serial, status in (("t1", "Enabled"), ("t2", "Enabled"), ("t3", "Disabled")):
             connection.execute(
                 insert(users).values(
                     id=serial,
                     company_id="c1",
+                    source_id="s1",
                     email=f"{serial}@example.com",
                     status=status,
                     mark_deleted_at=CHANGED_AT,

@@ -138,11 +138,18 @@ def build_state(
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route answers at this path (``Allow`` of a 405)."""
-    methods = {
-        method
+    """Every method the routes of this path answer (``Allow`` of a 405). A literal segment wins
+    over a parameter, as it does in routing: /v1/users/lookup is not a {userId}."""
+    matching = [
+        route
         for route in request.app.router.routes
         if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
+    ]
+    fewest = min((len(route.param_convertors) for route in matching), default=0)
+    methods = {
+        method
+        for route in matching
+        if len(route.param_convertors) == fewest
         for method in route.methods or ()
     }
     return ", ".join(sorted(methods))
