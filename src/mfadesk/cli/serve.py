@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -18,9 +20,11 @@ from mfadesk.settings import DEFAULT_HOST, DEFAULT_PORT
 
 STARTUP_FAILURE = 3  # uvicorn's status when a worker could not start
 RADIUS_RECEIVE_BUFFER = 4 * 1024 * 1024  # bursts of Access-Requests wait here (capped by rmem_max)
+DEFAULT_SHUTDOWN_TIMEOUT = 30  # seconds; systemd's and Kubernetes' default stop grace is longer
 
 # The RADIUS socket this worker process serves, handed over by `_WorkerConfig.load`.
 _radius_socket: socket.socket | None = None
+_shutdown_timeout: float | None = None
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -70,8 +74,9 @@ class _WorkerConfig(uvicorn.Config):
         self.radius_socket = radius_socket
 
     def load(self) -> None:
-        global _radius_socket  # noqa: PLW0603  (one per worker process, read by its app factory)
+        global _radius_socket, _shutdown_timeout  # noqa: PLW0603  (one per worker process)
         _radius_socket = self.radius_socket
+        _shutdown_timeout = self.timeout_graceful_shutdown
         super().load()
 
 
@@ -84,7 +89,14 @@ def create_worker_app() -> Starlette:
         return create_app_from_env()
     from mfadesk.radius import radius_service
 
-    return create_app_from_env([radius_service(_radius_socket)])
+    return create_app_from_env([radius_service(_radius_socket, _shutdown_timeout)])
+
+
+def _stop_quietly(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM's handler outside uvicorn's: before serving, stop; after uvicorn's graceful
+    shutdown (which raises the signal it caught again, for this handler), exit 0 — a stop
+    asked for is a success for systemd and orchestrators, not a death by signal."""
+    raise SystemExit(0)
 
 
 @click.command("serve")
@@ -105,6 +117,14 @@ def create_worker_app() -> Starlette:
     envvar="MFADESK_RADIUS_HOST",
     help="The address RADIUS listens on. [default: --host]",
 )
+@click.option(
+    "--shutdown-timeout",
+    type=click.IntRange(1, 3600),
+    default=DEFAULT_SHUTDOWN_TIMEOUT,
+    show_default=True,
+    envvar="MFADESK_SHUTDOWN_TIMEOUT",
+    help="On SIGTERM: seconds to let requests and RADIUS exchanges in progress finish.",
+)
 def serve(
     host: str,
     port: int,
@@ -112,8 +132,13 @@ def serve(
     access_log: bool,
     radius_port: int | None,
     radius_host: str | None,
+    shutdown_timeout: int,
 ) -> None:
-    """Serve the admin API (creating or migrating the database first)."""
+    """Serve the admin API (creating or migrating the database first).
+
+    SIGTERM stops taking connections and datagrams, lets the requests in progress finish
+    (up to --shutdown-timeout seconds), then exits 0."""
+    signal.signal(signal.SIGTERM, _stop_quietly)
     settings = load_settings()
     open_database(settings, create=True).db.close()  # before the workers: they only open it
     # Workers read their settings from the environment: pass on what the command line decided.
@@ -134,6 +159,7 @@ def serve(
         log_level="info",
         proxy_headers=False,
         server_header=False,
+        timeout_graceful_shutdown=shutdown_timeout,
         radius_socket=radius,
     )
     sock = listen(host, port, config.backlog)
