@@ -206,11 +206,14 @@ def write_csvs(folder: Path, users: int) -> tuple[Path, Path]:
     return people, tokens
 
 
-def fresh_postgres(server: str, name: str) -> str:
+def fresh_postgres(server: str, name: str, settings: list[str]) -> str:
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for setting in settings:  # e.g. synchronous_commit=off, to see what a commit waits for
+            key, value = setting.split("=", 1)
+            connection.execute(text(f'ALTER DATABASE "{name}" SET {key} = {value}'))
     admin.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
@@ -458,6 +461,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--verify-users", type=int, default=0, help="per run (default: enough)")
     parser.add_argument("--port", type=int, default=18900)
+    parser.add_argument(
+        "--pg-set", action="append", default=[], help="NAME=VALUE for the databases (repeatable)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -477,7 +483,7 @@ def main() -> None:
                     if backend == "sqlite":
                         url = f"sqlite:///{folder / 'mfadesk.db'}"
                     else:
-                        url = fresh_postgres(args.postgres, f"mfadesk_scale_{users}")
+                        url = fresh_postgres(args.postgres, f"mfadesk_scale_{users}", args.pg_set)
                         made.append(url)
                     port = args.port + number * 10 + offset
                     sites.append(Site(label, users, url, folder, port))
