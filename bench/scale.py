@@ -244,7 +244,24 @@ def prepare(site: Site, slices: int, per_slice: int, number: int) -> None:
     site.key = key
     site.base = urlsplit(key["adminRestApiUrl"]).path.rstrip("/")
     sample(site)
+    settle(site.url)
     print(f"  {site.label}: ready in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def settle(url: str) -> None:
+    """What follows a bulk load before it is measured (an operator's maintenance, or what
+    autovacuum and the next checkpoint do on their own a while later): fresh statistics, the
+    visibility map set, the WAL checkpointed — else the first minutes of the measurement are
+    of autovacuum and checkpoint I/O."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text("CHECKPOINT"))
+        else:
+            connection.execute(text("ANALYZE"))
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
 
 
 def sample(site: Site) -> None:
