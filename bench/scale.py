@@ -381,6 +381,8 @@ def plans(url: str) -> None:
     statements = {
         "user by e-mail": "SELECT * FROM users WHERE company_id = 'x' AND email = 'y'",
         "user by id": "SELECT * FROM users WHERE id = 'x' AND company_id = 'y'",
+        "user by username": "SELECT * FROM users WHERE company_id = 'x' "
+        "AND lower(principal_username) = 'y' LIMIT 2",
         "token by serial": "SELECT * FROM hardware_tokens WHERE serial = 'x'",
         "tokens of a user": "SELECT * FROM hardware_tokens WHERE user_id = 'x'",
         "codes of a user": "SELECT * FROM emergency_tokencodes WHERE user_id = 'x' "
