@@ -18,6 +18,7 @@ CONNECTIONS = 12
 USERS = ("alice@example.com", "bob@example.com", "dave@example.com")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigterm_under_load_loses_no_acknowledged_write(tmp_path: Path, workers: int) -> None:
     with served_demo_process(
