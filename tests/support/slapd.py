@@ -186,7 +186,7 @@ class Slapd:
         """A fresh organisational unit for one test's entries."""
         dn = f"ou=t{uuid.uuid4().hex[:12]},{SUFFIX}"
         connection = self.connection()
-        connection.add(dn, ["organizationalUnit"], {"ou": dn.split(",")[0][3:]})
+        connection.add(dn, ["organizationalUnit"], {"ou": dn.split(",", maxsplit=1)[0][3:]})
         return Unit(self, dn, connection)
 
     def password_file(self, folder: Path) -> Path:
