@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mfadesk.domain.audit import Action, Result
 from mfadesk.domain.clock import uuid7_batch
@@ -22,6 +22,7 @@ from mfadesk.domain.company import Company
 from mfadesk.domain.errors import BadRequest, Conflict, DomainError, NotFound
 from mfadesk.domain.identity_sources import IdentitySource, SourceKind, check_source_name
 from mfadesk.domain.ldap_sources import (
+    ChunkPlan,
     DirectoryEntry,
     DirectoryUnavailable,
     LdapSettings,
@@ -153,19 +154,32 @@ def _audit(
     )
 
 
+def apply_entries(
+    uow: UnitOfWork,
+    env: ServiceEnv,
+    now: datetime,
+    company_id: str,
+    source_id: str,
+    entries: list[DirectoryEntry],
+) -> ChunkPlan:
+    """Create, update, enable or disable the source's users of these entries (one chunk, or
+    the one entry a user's sync re-read), stamping their sync time."""
+    repo = uow.directory_sync
+    current = repo.by_unique_id(source_id, [e.unique_id for e in entries])
+    owners = repo.email_owners(company_id, [e.email for e in entries])
+    plan = plan_chunk(entries, current, owners, source_id)
+    ids = uuid7_batch(env.random, now, len(plan.new))
+    repo.insert(company_id, source_id, now, list(zip(ids, plan.new, strict=True)))
+    repo.update(source_id, plan.changed)
+    repo.touch(plan.seen, now)
+    return plan
+
+
 def _apply_chunk(
     company: Company, source: IdentitySource, entries: list[DirectoryEntry]
 ) -> Callable[[UnitOfWork, Operator], SyncReport]:
     def apply(uow: UnitOfWork, op: Operator) -> SyncReport:
-        repo = uow.directory_sync
-        current = repo.by_unique_id(source.id, [e.unique_id for e in entries])
-        owners = repo.email_owners(company.id, [e.email for e in entries])
-        plan = plan_chunk(entries, current, owners, source.id)
-        ids = uuid7_batch(op.env.random, op.now, len(plan.new))
-        repo.insert(company.id, source.id, op.now, list(zip(ids, plan.new, strict=True)))
-        repo.update(source.id, plan.changed)
-        repo.touch(plan.seen, op.now)
-        return plan.report
+        return apply_entries(uow, op.env, op.now, company.id, source.id, entries).report
 
     return apply
 
