@@ -77,6 +77,9 @@ class Settings:
     # How often the service looks for users marked deleted seven days ago (0: never; then
     # `mfadesk user purge` does it).
     purge_interval_seconds: float = 3600.0
+    # How often the service looks for LDAP sources due for their sync (each source has its own
+    # interval; 0: never, then `mfadesk source sync` does it).
+    ldap_sync_tick_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +114,7 @@ class Settings:
                 _number(env, "MFADESK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024)
             ),
             purge_interval_seconds=_number(env, "MFADESK_PURGE_INTERVAL_SECONDS", 3600.0, 0),
+            ldap_sync_tick_seconds=_number(env, "MFADESK_LDAP_SYNC_TICK_SECONDS", 60.0, 0),
         )
 
     def with_public_url(self, url: str) -> Settings:

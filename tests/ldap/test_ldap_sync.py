@@ -10,19 +10,15 @@ import pytest
 from mfadesk.domain.audit import Action, Result
 from mfadesk.domain.errors import Conflict
 from mfadesk.domain.ldap_sources import (
-    AD_USER_FILTER,
-    PLAIN_USER_FILTER,
-    AttributeMap,
     DirectoryUnavailable,
-    LdapSettings,
     SyncReport,
 )
 from mfadesk.domain.users import UserStatus
-from mfadesk.services.ldap_sync import add_ldap_source, sync_source, sync_targets
+from mfadesk.services.ldap_sync import sync_source, sync_targets
 from mfadesk.services.provisioning import add_user
 from tests.support.desk import Desk
 from tests.support.live_server import free_port
-from tests.support.slapd import ROOT_DN, ROOT_PASSWORD, Person, Slapd, Unit
+from tests.support.slapd import ROOT_PASSWORD, Person, Slapd, Unit, add_source, ldap_settings
 
 
 def _add_source(
@@ -34,19 +30,8 @@ def _add_source(
     password: str = ROOT_PASSWORD,
     url: str | None = None,
 ) -> None:
-    settings = LdapSettings(
-        url=url or unit.slapd.url,
-        bind_dn=ROOT_DN,
-        base_dn=unit.dn,
-        user_filter=AD_USER_FILTER if ad else PLAIN_USER_FILTER,
-        attributes=AttributeMap.defaults(ad),
-        active_directory=ad,
-    )
-    desk.transaction(
-        lambda uow, op: add_ldap_source(
-            uow, op, uow.companies.get(desk.tenant.company_id), name, settings, password
-        )
-    )
+    settings = ldap_settings(unit, ad=ad, url=url)
+    add_source(desk.db, desk.env, desk.tenant.company_id, settings, name=name, password=password)
 
 
 def _sync(desk: Desk, name: str = "Corp") -> SyncReport:

@@ -20,6 +20,17 @@ from pathlib import Path
 
 from ldap3 import MODIFY_REPLACE, Connection, Server
 
+from mfadesk.domain.identity_sources import IdentitySource
+from mfadesk.domain.ldap_sources import (
+    AD_USER_FILTER,
+    PLAIN_USER_FILTER,
+    AttributeMap,
+    LdapSettings,
+)
+from mfadesk.services.context import ServiceEnv
+from mfadesk.services.ldap_sync import add_ldap_source
+from mfadesk.services.provisioning import Operator
+from mfadesk.store.database import Database
 from tests.support.databases import unavailable
 from tests.support.live_server import free_port
 
@@ -245,3 +256,30 @@ class Unit:
             self.dn_of(person), "(objectClass=*)", "BASE", attributes=["entryUUID"]
         )
         return str(self.connection.entries[0].entryUUID.value)
+
+
+def ldap_settings(unit: Unit, *, ad: bool = False, url: str | None = None) -> LdapSettings:
+    return LdapSettings(
+        url=url or unit.slapd.url,
+        bind_dn=ROOT_DN,
+        base_dn=unit.dn,
+        user_filter=AD_USER_FILTER if ad else PLAIN_USER_FILTER,
+        attributes=AttributeMap.defaults(ad),
+        active_directory=ad,
+    )
+
+
+def add_source(
+    db: Database,
+    env: ServiceEnv,
+    company_id: str,
+    settings: LdapSettings,
+    *,
+    name: str = "Corp",
+    password: str = ROOT_PASSWORD,
+) -> IdentitySource:
+    """An LDAP source, added as `mfadesk source add-ldap` adds it."""
+    with db.unit_of_work() as uow:
+        company = uow.companies.get(company_id)
+        assert company is not None
+        return add_ldap_source(uow, Operator.start(env), company, name, settings, password)
