@@ -1,5 +1,5 @@
 """`mfadesk source add-ldap` and `mfadesk source sync`, run as a shell runs them, against a real
-slapd (SQLite and PostgreSQL)."""
+slapd."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from tests.support.operator_cli import Cli
 from tests.support.slapd import ROOT_DN, ROOT_PASSWORD, Person, Slapd
 
 
-def test_add_ldap_then_sync(tmp_path: Path, database_url: str, slapd: Slapd) -> None:
+def test_add_ldap_then_sync(tmp_path: Path, sqlite_url: str, slapd: Slapd) -> None:
+    # Storage on both databases: test_ldap_sync.py; here the commands themselves (SQLite).
+    database_url = sqlite_url
     cli = Cli(tmp_path, database_url).prepare()
     unit = slapd.unit()
     ada, bob = Person("ada", "ada@example.test"), Person("bob", "bob@example.test", "Bob")

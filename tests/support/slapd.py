@@ -156,7 +156,7 @@ class Slapd:
             capture_output=True,
         )
         data = self._root / "data.ldif"
-        data.write_text(_DATA + extra_ldif)
+        data.write_text(_DATA + "\n" + extra_ldif)
         subprocess.run(
             [slapadd, "-q", "-n", "1", "-F", str(config), "-l", str(data)],
             check=True,
