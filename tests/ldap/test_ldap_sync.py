@@ -105,7 +105,7 @@ def test_active_directory_disabled_accounts_and_guids(desk: Desk, slapd: Slapd) 
     assert _counts(_sync(desk)) == {"created": 2}
     user = desk.user("dan@corp.example.test")
     assert user is not None and user.status is UserStatus.DISABLED
-    assert user.principal_username == "dan"
+    assert (user.principal_username, user.alternate_username) == ("dan", "dan@corp.example.test")
     assert user.primary_unique_identifier == str(uuid.UUID(bytes_le=dan.guid))
 
     unit.modify(dan, userAccountControl=512)

@@ -234,7 +234,8 @@ class Unit:
             ["user"],
             {
                 "sAMAccountName": person.name,
-                "userPrincipalName": person.email,
+                "userPrincipalName": f"{person.name}@corp.example.test",
+                "mail": person.email,
                 "givenName": person.first_name,
                 "sn": person.last_name,
                 "userAccountControl": 514 if person.disabled else 512,

@@ -100,7 +100,7 @@ def _read_password(path: Path) -> str:
 )
 @click.option("--base-dn", required=True, help="Where the users are searched (subtree).")
 @click.option("--user-filter", default=None, help="LDAP filter selecting the users.")
-@click.option("--email-attribute", default=None, help="[default: mail; AD: userPrincipalName]")
+@click.option("--email-attribute", default=None, help="[default: mail]")
 @click.option("--username-attribute", default=None, help="[default: uid; AD: sAMAccountName]")
 @click.option("--first-name-attribute", default=None, help="[default: givenName]")
 @click.option("--last-name-attribute", default=None, help="[default: sn]")
@@ -147,6 +147,7 @@ def add_ldap(
         first_name=first_name_attribute or defaults.first_name,
         last_name=last_name_attribute or defaults.last_name,
         unique_id=id_attribute or defaults.unique_id,
+        alternate_username=defaults.alternate_username,
     )
     with runtime() as rt:
         settings = LdapSettings(

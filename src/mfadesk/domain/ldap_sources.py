@@ -46,11 +46,14 @@ class AttributeMap:
     first_name: str
     last_name: str
     unique_id: str
+    alternate_username: str | None = None  # Active Directory: userPrincipalName
 
     @classmethod
     def defaults(cls, active_directory: bool) -> AttributeMap:
         if active_directory:
-            return cls("userPrincipalName", "sAMAccountName", "givenName", "sn", "objectGUID")
+            return cls(
+                "mail", "sAMAccountName", "givenName", "sn", "objectGUID", "userPrincipalName"
+            )
         return cls("mail", "uid", "givenName", "sn", "entryUUID")
 
 
@@ -84,7 +87,7 @@ class LdapSettings:
 
     @property
     def requested_attributes(self) -> list[str]:
-        names = asdict(self.attributes).values()
+        names = [name for name in asdict(self.attributes).values() if name]
         extra = ["userAccountControl"] if self.active_directory else []
         return sorted({*names, *extra})
 
@@ -104,7 +107,7 @@ def check_ldap_settings(settings: LdapSettings) -> LdapSettings:
     if settings.sync_interval_seconds < MIN_SYNC_INTERVAL_SECONDS:
         raise BadRequest(f"the sync interval is at least {MIN_SYNC_INTERVAL_SECONDS} seconds")
     for attribute in asdict(settings.attributes).values():
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", attribute):
+        if attribute is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", attribute):
             raise BadRequest(f"{attribute!r} is not an LDAP attribute name")
     return replace(settings, url=url, user_filter=flt)
 
@@ -127,6 +130,7 @@ class DirectoryEntry:
     first_name: str
     last_name: str
     disabled: bool
+    alternate_username: str | None = None
 
     @property
     def status(self) -> UserStatus:
@@ -140,6 +144,7 @@ def directory_entry(
     first_name: str | None,
     last_name: str | None,
     account_control: int | None,
+    alternate_username: str | None = None,
 ) -> DirectoryEntry | None:
     """An entry mfadesk can hold, or None (no unique id or no usable e-mail: skipped)."""
     if not unique_id or len(unique_id) > MAX_UNIQUE_ID_LENGTH or not email:
@@ -155,6 +160,7 @@ def directory_entry(
         first_name=(first_name or "").strip()[:MAX_NAME_LENGTH],
         last_name=(last_name or "").strip()[:MAX_NAME_LENGTH],
         disabled=account_control is not None and bool(account_control & ACCOUNTDISABLE),
+        alternate_username=(alternate_username or "").strip()[:MAX_USERNAME_LENGTH] or None,
     )
 
 
@@ -170,6 +176,7 @@ class SyncedUser:
     username: str | None
     status: UserStatus
     mark_deleted: bool
+    alternate_username: str | None = None
 
     def synced_to(self, entry: DirectoryEntry) -> SyncedUser:
         # A user pending deletion stays disabled, whatever the directory says.
@@ -180,6 +187,7 @@ class SyncedUser:
             first_name=entry.first_name,
             last_name=entry.last_name,
             username=entry.username,
+            alternate_username=entry.alternate_username,
             status=status,
         )
 

@@ -139,6 +139,7 @@ def _entry(access: DirectoryAccess, raw: dict[str, list[bytes]]) -> DirectoryEnt
         _text(raw, names.first_name),
         _text(raw, names.last_name),
         account_control,
+        _text(raw, names.alternate_username) if names.alternate_username else None,
     )
 
 

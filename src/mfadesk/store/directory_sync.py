@@ -27,6 +27,7 @@ _SYNCED_COLUMNS = (
     users.c.first_name,
     users.c.last_name,
     users.c.principal_username,
+    users.c.alternate_username,
     users.c.status,
     users.c.mark_deleted,
 )
@@ -55,6 +56,7 @@ _INSERT = Prepared(
         created_at=bindparam("now"),
         source_id=bindparam("source_id"),
         principal_username=bindparam("principal_username"),
+        alternate_username=bindparam("alternate_username"),
         primary_unique_identifier=bindparam("unique_id"),
         last_sync_time=bindparam("now"),
     )
@@ -67,6 +69,7 @@ _UPDATE = Prepared(
         first_name=bindparam("first_name"),
         last_name=bindparam("last_name"),
         principal_username=bindparam("principal_username"),
+        alternate_username=bindparam("alternate_username"),
         status=bindparam("status"),
     )
 )
@@ -94,6 +97,7 @@ def _to_synced(row: Any) -> SyncedUser:
         first_name=row.first_name,
         last_name=row.last_name,
         username=row.principal_username,
+        alternate_username=row.alternate_username,
         status=UserStatus(row.status),
         mark_deleted=row.mark_deleted,
     )
@@ -139,6 +143,7 @@ class DirectorySyncRepository:
                 "last_name": entry.last_name,
                 "status": entry.status.value,
                 "principal_username": entry.username,
+                "alternate_username": entry.alternate_username,
                 "unique_id": entry.unique_id,
             }
             for user_id, entry in new
@@ -158,6 +163,7 @@ class DirectorySyncRepository:
                 "first_name": user.first_name,
                 "last_name": user.last_name,
                 "principal_username": user.username,
+                "alternate_username": user.alternate_username,
                 "status": user.status.value,
             }
             for user in changed
