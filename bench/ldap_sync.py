@@ -50,13 +50,13 @@ SERIAL, USER_EMAIL = "000100000001", "alice@example.com"
 MFADESK = [sys.executable, "-m", "mfadesk"]
 
 
-def entries_ldif(count: int, unit: str = "people") -> str:
+def entries_ldif(count: int, domain: str, unit: str = "people") -> str:
     parts = [f"dn: ou={unit},{SUFFIX}\nobjectClass: organizationalUnit\nou: {unit}\n"]
     for index in range(count):
         parts.append(
             f"dn: uid=u{index:07d},ou={unit},{SUFFIX}\nobjectClass: inetOrgPerson\n"
             f"uid: u{index:07d}\ncn: User {index}\ngivenName: First\nsn: Last {index}\n"
-            f"mail: u{index:07d}@corp.example.com\n"
+            f"mail: u{index:07d}@{domain}\n"
         )
     return "\n".join(parts)
 
@@ -86,14 +86,15 @@ def add_source(env: dict[str, str], slapd: Slapd, name: str, password: Path) -> 
 def timed_sync(env: dict[str, str], name: str, what: str) -> None:
     elapsed, cpu, out = run(env, "source", "sync", name, "--json")
     [counts] = json.loads(out)
-    shown = ", ".join(f"{counts[k]} {k}" for k in ("created", "updated", "disabled", "unchanged"))
+    names = ("created", "updated", "disabled", "unchanged", "conflicts")
+    shown = ", ".join(f"{counts[k]} {k}" for k in names)
     print(f"{what:<28} {elapsed:7.2f} s wall  {cpu:6.2f} s CPU   ({shown})")
 
 
 def sync_time(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> None:
     slapd = Slapd()
     started = time.perf_counter()
-    slapd.start(entries_ldif(args.entries))
+    slapd.start(entries_ldif(args.entries, "corp.example.com"))
     print(f"slapd with {args.entries} entries loaded in {time.perf_counter() - started:.1f} s")
     try:
         password = slapd.password_file(workdir)
@@ -163,7 +164,7 @@ def describe(label: str, latencies: list[float]) -> None:
 def flips_during_sync(args: argparse.Namespace, workdir: Path, env: dict[str, str]) -> None:
     slapd = Slapd()
     started = time.perf_counter()
-    slapd.start(entries_ldif(args.flip_entries))
+    slapd.start(entries_ldif(args.flip_entries, "big.example.com"))
     print(f"slapd with {args.flip_entries} entries loaded in {time.perf_counter() - started:.1f} s")
     port = args.port
     serve_env = env

@@ -176,9 +176,14 @@ def apply_entries(
 
 
 def _apply_chunk(
-    company: Company, source: IdentitySource, entries: list[DirectoryEntry]
+    company: Company,
+    source: IdentitySource,
+    entries: list[DirectoryEntry],
+    renew: Callable[[UnitOfWork, Operator], bool],
 ) -> Callable[[UnitOfWork, Operator], SyncReport]:
     def apply(uow: UnitOfWork, op: Operator) -> SyncReport:
+        if not renew(uow, op):  # held past its time by someone else: they run it now
+            raise Conflict(f"the sync of identity source {source.name!r} was taken over")
         return apply_entries(uow, op.env, op.now, company.id, source.id, entries).report
 
     return apply
@@ -258,8 +263,7 @@ def _apply(
     entries = sorted(directory.entries, key=lambda e: e.unique_id)
     for start in range(0, len(entries), chunk_size):
         chunk = entries[start : start + chunk_size]
-        report.add(with_retries(transaction, _apply_chunk(company, source, chunk)))
-        transaction(renew)
+        report.add(with_retries(transaction, _apply_chunk(company, source, chunk, renew)))
     present = {e.unique_id for e in entries}
     after: str | None = ""
     while after is not None:
