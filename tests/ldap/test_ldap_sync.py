@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -156,3 +157,21 @@ def test_one_sync_of_a_source_at_a_time(desk: Desk, slapd: Slapd) -> None:
         )
     with pytest.raises(Conflict):
         _sync(desk)
+
+
+def test_start_tls_and_ldaps_verify_the_directory_certificate(desk: Desk, slapd: Slapd) -> None:
+    unit = slapd.unit()
+    unit.add_plain(Person("ada", "ada@example.test"))
+    plain = ldap_settings(unit)
+    ca = str(slapd.ca_file)
+    company = desk.tenant.company_id
+    add_source(desk.db, desk.env, company, replace(plain, start_tls=True, ca_file=ca), name="TLS")
+    add_source(desk.db, desk.env, company, replace(plain, url=slapd.ldaps_url), name="No CA")
+    with pytest.raises(DirectoryUnavailable, match="certificate verify failed"):
+        _sync(desk, "No CA")
+    assert desk.user("ada@example.test") is None
+    assert _counts(_sync(desk, "TLS")) == {"created": 1}
+    add_source(
+        desk.db, desk.env, company, replace(plain, url=slapd.ldaps_url, ca_file=ca), name="LDAPS"
+    )
+    assert _counts(_sync(desk, "LDAPS")) == {"conflicts": 1}  # the same entry, another source

@@ -9,6 +9,7 @@ one server serves them all.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -16,8 +17,13 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from ldap3 import MODIFY_REPLACE, Connection, Server
 
 from mfadesk.domain.identity_sources import IdentitySource
@@ -47,6 +53,8 @@ objectClass: olcGlobal
 cn: config
 olcPidFile: {root}/slapd.pid
 olcSizeLimit: unlimited
+olcTLSCertificateFile: {root}/server.pem
+olcTLSCertificateKeyFile: {root}/server.key
 
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
@@ -118,11 +126,58 @@ class Person:
     guid: bytes = field(default_factory=lambda: uuid.uuid4().bytes_le)
 
 
+def write_certificates(folder: Path) -> None:
+    """A test CA (`ca.pem`) and the server's certificate for 127.0.0.1 signed by it."""
+    now = datetime.now(UTC)
+
+    def name(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("mfadesk test CA"))
+        .issuer_name(name("mfadesk test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(name("127.0.0.1"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (folder / "server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    (folder / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
 class Slapd:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        self.ldaps_url = f"ldaps://127.0.0.1:{free_port()}"
         self._root = Path(tempfile.mkdtemp(prefix="mfadesk-slapd-"))
+        self.ca_file = self._root / "ca.pem"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, extra_ldif: str = "") -> None:
@@ -135,6 +190,7 @@ class Slapd:
                 "slapd", FileNotFoundError("slapd is not installed (apt-get install slapd)")
             )
         assert binary is not None
+        write_certificates(self._root)
         config = self._root / "slapd.d"
         config.mkdir()
         (self._root / "data").mkdir()
@@ -163,7 +219,7 @@ class Slapd:
             capture_output=True,
         )
         self._process = subprocess.Popen(
-            [binary, "-d", "0", "-h", f"{self.url}/", "-F", str(config)],
+            [binary, "-d", "0", "-h", f"{self.url}/ {self.ldaps_url}/", "-F", str(config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
