@@ -93,9 +93,15 @@ def create_worker_app() -> Starlette:
 
 def _metrics_directory() -> Path:
     """Where every worker process writes its metric values (prometheus-client's multi-process
-    mode), set before the client library is first imported; removed when serving ends."""
+    mode); removed when serving ends."""
     directory = Path(tempfile.mkdtemp(prefix="mfadesk-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    # The client library picks where values live when it is imported, and this process (the
+    # one worker, with --workers 1) may have imported it already: pick again. Every metric has
+    # labels, so no value exists before its first use.
+    from prometheus_client import values
+
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     return directory
 
 
