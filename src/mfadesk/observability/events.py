@@ -34,6 +34,18 @@ def set_principal(principal: str | None) -> None:
         context.principal = principal
 
 
+_MAX_FIELD = 128
+
+
+def _plain(value: str | int) -> str | int:
+    """A field as one short printable line: some come from the request (a claimed accessID)
+    and must not forge or break log lines."""
+    if isinstance(value, int):
+        return value
+    text = "".join(c if c.isprintable() else "_" for c in value[:_MAX_FIELD])
+    return text + "…" if len(value) > _MAX_FIELD else text
+
+
 def security_event(event: str, **fields: str | int | None) -> None:
     """Log one security event (``event`` names it: authentication, lockout, refused_login,
     rate_limited, ...), with the request's id and client address when there is a request."""
@@ -43,8 +55,8 @@ def security_event(event: str, **fields: str | int | None) -> None:
     if context is not None:
         fields.setdefault("request_id", context.request_id)
         fields.setdefault("client_address", context.client_address)
-    shown = {k: v for k, v in fields.items() if v is not None}
-    text = " ".join(f"{k}={v}" for k, v in shown.items())
+    shown = {k: _plain(v) for k, v in fields.items() if v is not None}
+    text = " ".join(f'{k}="{v}"' if " " in str(v) else f"{k}={v}" for k, v in shown.items())
     _security.info("%s %s", event, text, extra={"event": event, "fields": shown})
 
 
