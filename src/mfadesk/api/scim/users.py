@@ -17,6 +17,7 @@ from scim2_models import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mfadesk.api.scim.fast_paths import representation, simple_patch
 from mfadesk.api.scim.filters import parse_filter
 from mfadesk.api.scim.models import (
     TOLERANT,
@@ -137,6 +138,8 @@ class UserEndpoints:
         )
 
     def _dump(self, user: User, parameters: ResponseParameters[ScimUser] | None) -> Any:
+        if parameters is None:
+            return representation(user, self._base_url)
         return self.resource(user).model_dump(
             scim_ctx=USER_RESPONSE, response_parameters=parameters
         )
@@ -192,8 +195,11 @@ class UserEndpoints:
     async def patch(self, request: Request) -> Response:
         user_id = request.path_params["user_id"]
         payload = await read_json(request)
-        patch = _validated(PatchOp[ScimUserRequest], payload, Context.RESOURCE_PATCH_REQUEST)
-        user = await self._run(update_scim_user, self._call(request), user_id, _patched(patch))
+        change = simple_patch(payload)
+        if change is None:
+            patch = _validated(PatchOp[ScimUserRequest], payload, Context.RESOURCE_PATCH_REQUEST)
+            change = _patched(patch)
+        user = await self._run(update_scim_user, self._call(request), user_id, change)
         return self._reply(user, request)
 
     async def delete(self, request: Request) -> Response:
