@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -304,3 +305,16 @@ def test_only_the_hash_of_the_token_is_stored(scim: ScimServer) -> None:
     assert secret not in stored_bytes
     assert len(secret) == 64  # 256 bits
     assert len(source.config["tokenSha256"]) == 64
+
+
+def test_concurrent_creations_of_one_user_make_one_and_409s(scim: ScimServer) -> None:
+    name = unique("race")
+    body = new_user(name, f"{name}@acme.example", externalId=name)
+
+    def post(_: int) -> int:
+        with scim.client() as http:
+            return http.post("Users", json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(post, range(8)))
+    assert statuses == [201] + [409] * 7

@@ -131,7 +131,8 @@ def create_scim_user(uow: UnitOfWork, call: ScimCall, fields: ScimUserFields) ->
         source_id=source.id,
     )
     user = _with_fields(base, fields, call.now)
-    uow.users.add(user)
+    if not uow.scim_users.add(user):
+        raise ScimConflict(f"User {user.email} was created meanwhile by another request")
     state = "enabled" if fields.active else "disabled"
     message = f"User {user.email} ({state}) provisioned by SCIM source {source.name!r}"
     _audit(uow, call, source, Action.CREATE_USER, user, message)
@@ -151,11 +152,13 @@ def list_scim_users(
     source = authenticate_scim(uow, call.token)
     if query.matches_nothing:
         return ScimPage(0, [])
-    total = uow.scim_users.count_of_source(source.id, query)
+    total = uow.scim_users.count_of_source(source.company_id, source.id, query)
     offset = start_index - 1
     if count == 0 or offset >= total:
         return ScimPage(total, [])
-    return ScimPage(total, uow.scim_users.page_of_source(source.id, query, count, offset))
+    return ScimPage(
+        total, uow.scim_users.page_of_source(source.company_id, source.id, query, count, offset)
+    )
 
 
 def _changes(before: ScimUserFields, after: ScimUserFields) -> list[str]:

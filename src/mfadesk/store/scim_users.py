@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from mfadesk.domain.scim import ScimUserQuery
 from mfadesk.domain.users import User, UserStatus
+from mfadesk.store.dialects import insert_unless_present
 from mfadesk.store.tables import users
 from mfadesk.store.users import _to_user
 
@@ -46,6 +47,25 @@ class ScimUserRepository:
             },
         )
 
+    def add(self, user: User) -> bool:
+        """Insert the user unless a concurrent transaction took its e-mail or external id
+        first (a unique constraint); whether it went in."""
+        values = {
+            "id": user.id,
+            "company_id": user.company_id,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "status": user.status.value,
+            "mark_deleted": False,
+            "created_at": user.created_at,
+            "source_id": user.source_id,
+            "principal_username": user.principal_username,
+            "primary_unique_identifier": user.primary_unique_identifier,
+            "last_sync_time": user.last_sync_time,
+        }
+        return insert_unless_present(self._c, users, values)
+
     def by_source_uid(self, source_id: str, unique_id: str) -> User | None:
         query = select(users).where(
             users.c.source_id == source_id, users.c.primary_unique_identifier == unique_id
@@ -54,21 +74,28 @@ class ScimUserRepository:
         return None if row is None else _to_user(row)
 
     def principal_taken(self, company_id: str, username: str, except_user_id: str) -> bool:
-        """Another user of the company signs in as `username` (any case)."""
+        """Another user of the company signs in as `username` (any case): by their principal
+        username, or by their e-mail when they have none. Two lookups, each on an index (the
+        principal usernames' expression index, the company's e-mails)."""
         name = username.lower()
-        taken = or_(
+        by_username = select(users.c.id).where(
+            users.c.company_id == company_id,
             func.lower(users.c.principal_username) == name,
-            (users.c.principal_username.is_(None)) & (users.c.email == name),
+            users.c.id != except_user_id,
         )
-        statement = (
-            select(users.c.id)
-            .where(users.c.company_id == company_id, users.c.id != except_user_id, taken)
-            .limit(1)
+        by_email = select(users.c.id).where(
+            users.c.company_id == company_id,
+            users.c.email == name,
+            users.c.principal_username.is_(None),
+            users.c.id != except_user_id,
         )
-        return self._c.execute(statement).first() is not None
+        return any(
+            self._c.execute(query.limit(1)).first() is not None for query in (by_username, by_email)
+        )
 
-    def _of_source(self, source_id: str, query: ScimUserQuery) -> Any:
-        conditions = [users.c.source_id == source_id]
+    def _of_source(self, company_id: str, source_id: str, query: ScimUserQuery) -> Any:
+        # The company too, so that a userName is found through the company's index on it.
+        conditions = [users.c.company_id == company_id, users.c.source_id == source_id]
         if query.user_id is not None:
             conditions.append(users.c.id == query.user_id)
         if query.user_name is not None:
@@ -82,17 +109,18 @@ class ScimUserRepository:
             conditions.append(users.c.status == status.value)
         return and_(*conditions)
 
-    def count_of_source(self, source_id: str, query: ScimUserQuery) -> int:
-        statement = select(func.count()).select_from(users).where(self._of_source(source_id, query))
+    def count_of_source(self, company_id: str, source_id: str, query: ScimUserQuery) -> int:
+        matching = self._of_source(company_id, source_id, query)
+        statement = select(func.count()).select_from(users).where(matching)
         return int(self._c.execute(statement).scalar_one())
 
     def page_of_source(
-        self, source_id: str, query: ScimUserQuery, limit: int, offset: int
+        self, company_id: str, source_id: str, query: ScimUserQuery, limit: int, offset: int
     ) -> list[User]:
         """Matching users of the source, oldest first (ties by id), one page."""
         statement = (
             select(users)
-            .where(self._of_source(source_id, query))
+            .where(self._of_source(company_id, source_id, query))
             .order_by(users.c.created_at, users.c.id)
             .limit(limit)
             .offset(offset)
