@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scim2_models import Context, PatchOp
+from scim2_models import Context, ListResponse, PatchOp
 
-from mfadesk.api.scim.fast_paths import representation, simple_patch
-from mfadesk.api.scim.models import ScimUserRequest
+from mfadesk.api.scim.fast_paths import listing, representation, simple_patch
+from mfadesk.api.scim.models import ScimUser, ScimUserRequest
 from mfadesk.api.scim.users import UserEndpoints, _patched, _validated
 from mfadesk.domain.scim import ScimUserFields
 from mfadesk.domain.users import User, UserStatus
@@ -91,3 +91,17 @@ def test_a_simple_patch_does_what_the_library_does(payload: dict[str, Any]) -> N
 @pytest.mark.parametrize("payload", NOT_SIMPLE)
 def test_other_patches_are_left_to_the_library(payload: dict[str, Any]) -> None:
     assert simple_patch(payload) is None
+
+
+@pytest.mark.parametrize("page", [[], USERS], ids=["empty", "three"])
+def test_a_listing_is_the_models_dump(page: list[User]) -> None:
+    endpoints = UserEndpoints.__new__(UserEndpoints)
+    endpoints._base_url = BASE
+    found = ListResponse[ScimUser](
+        total_results=7,
+        start_index=2,
+        items_per_page=len(page),
+        resources=[endpoints.resource(user) for user in page],
+    )
+    dumped = found.model_dump(scim_ctx=Context.SEARCH_RESPONSE)
+    assert listing(page, 7, 2, BASE) == dumped

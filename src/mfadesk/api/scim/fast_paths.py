@@ -3,7 +3,8 @@ scim2-models path they stand in for (tests/scim/test_fast_paths.py compares them
 PATCH and applying it through the library costs over a millisecond of CPU, most of the price of
 a request.
 
-- a user's representation when no `attributes` / `excludedAttributes` narrow it;
+- a user's representation, and a page of them, when no `attributes` / `excludedAttributes`
+  narrow it;
 - a PATCH whose operations all `add` or `replace` single-valued strings and booleans
   (`active`, `userName`, `externalId`, `name.givenName`, `name.familyName`), with a path or as a
   value object, as Entra ID sends them. Anything else (a filter in the path, `emails`, `remove`,
@@ -23,6 +24,7 @@ from mfadesk.domain.scim import ScimUserFields
 from mfadesk.domain.users import User
 
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 _PREFIX = USER_SCHEMA.lower() + ":"
 _FIELDS = {
     "active": "active",
@@ -59,6 +61,17 @@ def representation(user: User, base_url: str) -> dict[str, Any]:
     body["emails"] = [{"value": fields.email, "type": WORK}]
     body["active"] = fields.active
     return body
+
+
+def listing(users: list[User], total: int, start_index: int, base_url: str) -> dict[str, Any]:
+    """What `ListResponse[ScimUser].model_dump(scim_ctx=SEARCH_RESPONSE)` gives for a page."""
+    return {
+        "schemas": [LIST_SCHEMA],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": len(users),
+        "Resources": [representation(user, base_url) for user in users],
+    }
 
 
 def _setting(path: str, value: Any) -> tuple[str, Any] | None:

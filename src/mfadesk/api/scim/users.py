@@ -17,7 +17,7 @@ from scim2_models import (
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mfadesk.api.scim.fast_paths import representation, simple_patch
+from mfadesk.api.scim.fast_paths import listing, representation, simple_patch
 from mfadesk.api.scim.filters import parse_filter
 from mfadesk.api.scim.models import (
     TOLERANT,
@@ -232,18 +232,21 @@ class UserEndpoints:
             page = await self._run(list_scim_users, call, _NOTHING, start, 0, readonly=True)
         else:
             page = await self._run(list_scim_users, call, criteria, start, count, readonly=True)
+        total = 0 if criteria is None else page.total
+        if not search.attributes and not search.excluded_attributes:
+            return scim_reply(listing(page.users, total, start, self._base_url))
         parameters = ResponseParameters[ScimUser](
             attributes=search.attributes, excluded_attributes=search.excluded_attributes
         )
         resources = [self.resource(user) for user in page.users]
-        listing = ListResponse[ScimUser](
-            total_results=0 if criteria is None else page.total,
+        found = ListResponse[ScimUser](
+            total_results=total,
             start_index=start,
             items_per_page=len(resources),
             resources=resources,
         )
         return scim_reply(
-            listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters)
+            found.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters)
         )
 
 
