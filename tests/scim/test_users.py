@@ -271,13 +271,34 @@ def test_users_of_another_source_are_not_there(scim: ScimServer, client: httpx.C
     error_of(client.get("Users/alice"), 404)
 
 
+def admin_jwt(scim: ScimServer) -> str:
+    admin = scim.tenant.admins["super"]
+    audience = f"{scim.settings.public_url}/AdminInterface/restapi/"
+    return mint(admin.private_pem, admin.access_id, audience, time.time())
+
+
+def test_the_admin_api_shows_where_a_scim_user_comes_from(
+    scim: ScimServer, client: httpx.Client
+) -> None:
+    user = create(client, userName="Hal.Help", externalId="entra-oid-1")
+    looked_up = httpx.post(
+        f"{scim.server.base_url}/AdminInterface/restapi/v1/users/lookup",
+        json={"email": user["emails"][0]["value"]},
+        headers={"Authorization": f"Bearer {admin_jwt(scim)}"},
+    )
+    assert looked_up.status_code == 200, looked_up.text
+    body = looked_up.json()
+    assert body["identitySource"] == "Entra ID"
+    assert body["principalUsername"] == "Hal.Help"
+    assert body["primaryUniqueIdentifier"] == "entra-oid-1"
+    assert body["lastSyncTime"] is not None
+
+
 def test_delete_removes_the_user_and_the_admin_api_refuses_with_405(
     scim: ScimServer, client: httpx.Client
 ) -> None:
     user = create(client, active=False)
-    admin = scim.tenant.admins["super"]
-    audience = f"{scim.settings.public_url}/AdminInterface/restapi/"
-    jwt = mint(admin.private_pem, admin.access_id, audience, time.time())
+    jwt = admin_jwt(scim)
     refused = httpx.delete(
         f"{scim.server.base_url}/AdminInterface/restapi/v1/users/{user['id']}",
         headers={"Authorization": f"Bearer {jwt}"},
