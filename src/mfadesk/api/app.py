@@ -32,6 +32,7 @@ from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.scheduler import Scheduler
+from mfadesk.api.scim import scim_routes
 from mfadesk.api.state import AppState
 from mfadesk.domain.oauth_clients import AccessToken, OAuthClient
 from mfadesk.otp.secret_key import load_server_keys
@@ -262,6 +263,7 @@ def create_app(
         *authn_routes(
             settings, state.db, state.env, state.authn_buckets, state.refused_key_buckets
         ),
+        *scim_routes(state),
     ]
 
     jobs = []
