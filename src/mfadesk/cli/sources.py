@@ -77,6 +77,30 @@ def remove(name: str, force: bool, company: str | None) -> None:
     click.echo(f"identity source {name!r} removed{detail}")
 
 
+@source_group.command("add-scim")
+@click.option("--name", required=True, help="The source's name (e.g. the provisioning client's).")
+@click.option("--company", default=None, help="Company name (default: the only one).")
+@click.option("--json", "as_json", is_flag=True, help="Print {name, token, baseUrl} as JSON.")
+def add_scim(name: str, company: str | None, as_json: bool) -> None:
+    """Add a SCIM 2.0 source: prints the base URL and the bearer token its provisioning client
+    (Entra ID, Okta…) uses. The token is shown this once; only its hash is kept. Removing the
+    source revokes it."""
+    from mfadesk.domain.scim import scim_base_url
+    from mfadesk.services.scim_sources import add_scim_source
+
+    with runtime() as rt:
+        made = rt.transaction(
+            lambda uow, op: add_scim_source(uow, op, resolve_company(uow, company), name)
+        )
+        base_url = scim_base_url(rt.settings.effective_public_url())
+    if as_json:
+        emit_json({"name": made.source.name, "token": made.token, "baseUrl": base_url})
+        return
+    click.echo(f"identity source {made.source.name!r} (scim) created")
+    click.echo(f"SCIM base URL: {base_url}")
+    click.echo(f"bearer token (shown once; keep it secret): {made.token}")
+
+
 def _read_password(path: Path) -> str:
     """The file's content less one line ending: passwords never come on a command line."""
     try:

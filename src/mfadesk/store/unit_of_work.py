@@ -26,6 +26,7 @@ from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.radius_clients import RadiusClientRepository
 from mfadesk.store.radius_replies import RadiusReplyRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
+from mfadesk.store.scim_users import ScimUserRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
@@ -146,6 +147,7 @@ class UnitOfWork:
     sources: SourceRepository
     imports: ImportRepository
     leases: LeaseRepository
+    scim_users: ScimUserRepository
     directory_sync: DirectorySyncRepository
 
     def __init__(
@@ -201,6 +203,7 @@ class UnitOfWork:
         self.sources = SourceRepository(connection)
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.scim_users = ScimUserRepository(connection)
         self.directory_sync = DirectorySyncRepository(connection)
         return self
 
