@@ -1,7 +1,7 @@
 """LDAP sync time, and token flips while a large directory is synchronised. Run by hand, not in
 CI (it needs Debian's `slapd`):
 
-    .venv/bin/python bench/ldap_sync.py [--entries 10000] [--flip-entries 100000]
+    .venv/bin/python bench/ldap_sync.py [--entries 10000] [--flip-entries 100000] [--postgres URL]
 
 It starts a slapd of its own (a temporary configuration, loopback port; tests/support/slapd.py)
 holding ENTRIES inetOrgPerson entries, makes the demo tenant in a fresh SQLite file
@@ -219,13 +219,14 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--flip-entries", type=int, default=100_000)
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
+    parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database instead")
     args = parser.parse_args()
     args.port = free_port()
     with tempfile.TemporaryDirectory(prefix="mfadesk-ldap-bench-") as tmp:
         workdir = Path(tmp)
         env = {
             **os.environ,
-            "MFADESK_DATABASE_URL": f"sqlite:///{workdir / 'mfadesk.db'}",
+            "MFADESK_DATABASE_URL": args.postgres or f"sqlite:///{workdir / 'mfadesk.db'}",
             "MFADESK_SECRET_KEY_FILE": str(workdir / "secret.key"),
             "MFADESK_RATE_LIMIT_PER_SECOND": "1000000",
             "MFADESK_RATE_LIMIT_BURST": "1000000",

@@ -180,10 +180,14 @@ def _apply_chunk(
     source: IdentitySource,
     entries: list[DirectoryEntry],
     renew: Callable[[UnitOfWork, Operator], bool],
+    *,
+    refresh_statistics: bool,
 ) -> Callable[[UnitOfWork, Operator], SyncReport]:
     def apply(uow: UnitOfWork, op: Operator) -> SyncReport:
         if not renew(uow, op):  # held past its time by someone else: they run it now
             raise Conflict(f"the sync of identity source {source.name!r} was taken over")
+        if refresh_statistics:
+            uow.directory_sync.refresh_statistics()
         return apply_entries(uow, op.env, op.now, company.id, source.id, entries).report
 
     return apply
@@ -261,9 +265,15 @@ def _apply(
 ) -> None:
     source = access.source
     entries = sorted(directory.entries, key=lambda e: e.unique_id)
+    analysed_at = -1  # users this run had created when the statistics were last refreshed
     for start in range(0, len(entries), chunk_size):
         chunk = entries[start : start + chunk_size]
-        report.add(with_retries(transaction, _apply_chunk(company, source, chunk, renew)))
+        # At the start, then each time this run has doubled what it created (a few times).
+        refresh = analysed_at < 0 or report.created - analysed_at >= max(chunk_size, analysed_at)
+        if refresh:
+            analysed_at = report.created
+        apply = _apply_chunk(company, source, chunk, renew, refresh_statistics=refresh)
+        report.add(with_retries(transaction, apply))
     present = {e.unique_id for e in entries}
     after: str | None = ""
     while after is not None:

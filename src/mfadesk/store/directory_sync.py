@@ -111,6 +111,13 @@ class DirectorySyncRepository:
     def _integrity_errors(self) -> tuple[type[Exception], ...]:
         return (IntegrityError, self._c.dialect.loaded_dbapi.IntegrityError)
 
+    def refresh_statistics(self) -> None:
+        """PostgreSQL plans the chunks' IN lookups from the table's statistics: while they say
+        the users table is small (new, or grown by this sync) each lookup scans it whole.
+        (SQLite's planner uses the indexes without them.)"""
+        if self._c.dialect.name == "postgresql":
+            self._c.exec_driver_sql("ANALYZE users")
+
     def by_unique_id(self, source_id: str, unique_ids: Sequence[str]) -> dict[str, SyncedUser]:
         """The source's users with these directory ids, locked for the chunk."""
         found: dict[str, SyncedUser] = {}
