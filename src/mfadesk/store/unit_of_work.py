@@ -14,6 +14,7 @@ from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
+from mfadesk.store.directory_sync import DirectorySyncRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
@@ -25,6 +26,7 @@ from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.radius_clients import RadiusClientRepository
 from mfadesk.store.radius_replies import RadiusReplyRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
+from mfadesk.store.scim_users import ScimUserRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
@@ -145,6 +147,8 @@ class UnitOfWork:
     sources: SourceRepository
     imports: ImportRepository
     leases: LeaseRepository
+    scim_users: ScimUserRepository
+    directory_sync: DirectorySyncRepository
 
     def __init__(
         self,
@@ -199,6 +203,8 @@ class UnitOfWork:
         self.sources = SourceRepository(connection)
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.scim_users = ScimUserRepository(connection)
+        self.directory_sync = DirectorySyncRepository(connection)
         return self
 
     def __exit__(
