@@ -79,6 +79,7 @@ def test_every_command_keeps_its_name() -> None:
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
         "settings", "api", "authn-key", "source", "oauth-client", "radius-client",
+        "backup", "restore",
     }  # fmt: skip
     assert commands["radius-client"] == {"add": None, "list": None, "remove": None}
     assert commands["api"] == {
