@@ -228,11 +228,8 @@ class UserEndpoints:
         start = max(1, search.start_index or 1)
         count = MAX_PAGE_SIZE if search.count is None else max(0, min(search.count, MAX_PAGE_SIZE))
         call = self._call(request)
-        if criteria is None:  # a filter no user can match: only the token is checked
-            page = await self._run(list_scim_users, call, _NOTHING, start, 0, readonly=True)
-        else:
-            page = await self._run(list_scim_users, call, criteria, start, count, readonly=True)
-        total = 0 if criteria is None else page.total
+        page = await self._run(list_scim_users, call, criteria, start, count, readonly=True)
+        total = page.total
         if not search.attributes and not search.excluded_attributes:
             return scim_reply(listing(page.users, total, start, self._base_url))
         parameters = ResponseParameters[ScimUser](
@@ -251,8 +248,6 @@ class UserEndpoints:
 
 
 _SEARCH_KEYS = ("filter", "startIndex", "count", "attributes", "excludedAttributes", "sortBy")
-_NOTHING = parse_filter(None)
-assert _NOTHING is not None
 
 
 def _response_parameters(query: Any) -> ResponseParameters[ScimUser] | None:
