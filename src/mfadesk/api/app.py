@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from redis.asyncio import Redis
@@ -19,12 +20,14 @@ from mfadesk.api.access_tokens import AccessTokenVerifier, TokenLookup
 from mfadesk.api.audience import AudiencePolicy
 from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
+from mfadesk.api.edge import Edge
 from mfadesk.api.endpoint import pipeline
+from mfadesk.api.health import health_routes, metrics_routes
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
 from mfadesk.api.limits import RequestLimits
 from mfadesk.api.oauth import oauth_routes
 from mfadesk.api.purge import purge_job
-from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
+from mfadesk.api.rate_limit import Buckets, CountedBuckets, DatabaseBuckets, MemoryBuckets
 from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
@@ -37,6 +40,8 @@ from mfadesk.services.context import ServiceEnv
 from mfadesk.services.startup import claim_master_key
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
+
+Network = IPv4Network | IPv6Network
 
 
 def _public_key_lookup(db: Database) -> PublicKeyLookup:
@@ -69,7 +74,8 @@ def _bucket_set(
     buckets with its share of the limit (so the deployment as a whole never exceeds it)."""
     workers = max(1, settings.workers)
     own = MemoryBuckets(rate / workers, max(1.0, burst / workers))
-    return own if link is None else RedisBuckets(link, namespace, rate, burst, own)
+    buckets = own if link is None else RedisBuckets(link, namespace, rate, burst, own)
+    return CountedBuckets(buckets, namespace)
 
 
 def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[Buckets, Buckets]:
@@ -81,7 +87,9 @@ def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[
         # Several workers without Redis: refused logins are counted in the database. A client
         # that keeps one connection (one worker) must still get the whole burst of failures,
         # and that path writes an audit record anyway.
-        return keys, DatabaseBuckets(db, "authfail", fail_rate, fail_burst)
+        return keys, CountedBuckets(
+            DatabaseBuckets(db, "authfail", fail_rate, fail_burst), "authfail"
+        )
     return keys, _bucket_set(settings, link, "authfail", fail_rate, fail_burst)
 
 
@@ -187,16 +195,21 @@ class _App(Starlette):
         endpoint_routes: list[Route],
         other_routes: list[BaseRoute],
         limits: RequestLimits,
+        trusted_proxies: Sequence[Network] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(routes=[*endpoint_routes, *other_routes], **kwargs)
         self._limits = limits
+        self._edge = Edge(self._serve, trusted_proxies)
         self._by_method: dict[str, list[Route]] = {}
         for route in endpoint_routes:
             for method in route.methods or ():
                 self._by_method.setdefault(method, []).append(route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._edge(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             refused, receive = self._limits.admit(scope, receive)
             if refused is not None:
@@ -211,6 +224,7 @@ class _App(Starlette):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope["app"] = self
+                    scope["route"] = route
                     scope.update(child_scope)
                     response = await route.endpoint(Request(scope, receive, send))
                     await response(scope, receive, send)
@@ -242,6 +256,8 @@ def create_app(
     # Only the admin endpoints' pipeline answers every error itself: the others keep
     # Starlette's middleware.
     other_routes: list[BaseRoute] = [
+        *health_routes(state.db, redis),
+        *([] if settings.metrics_port else metrics_routes()),
         *docs_routes(),
         *oauth_routes(state),
         *authn_routes(
@@ -273,6 +289,7 @@ def create_app(
         endpoint_routes=endpoint_routes,
         other_routes=other_routes,
         limits=RequestLimits(settings.max_body_bytes),
+        trusted_proxies=settings.trusted_proxies,
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )
