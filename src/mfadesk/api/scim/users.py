@@ -108,6 +108,29 @@ def _patched(patch: PatchOp[ScimUserRequest]) -> Callable[[ScimUserFields], Scim
     return change
 
 
+def with_filtered_keys_as_paths(payload: dict[str, Any]) -> dict[str, Any]:
+    """An operation without `path` whose value object has keys with a filter
+    (`{"emails[type eq \"work\"].value": …}`, as Entra ID may send) becomes one operation per
+    such key, with that key as its path: scim2-models reads plain attribute paths as value keys,
+    not filtered ones."""
+    operations = payload.get("Operations")
+    if not isinstance(operations, list):
+        return payload
+    rewritten: list[Any] = []
+    for operation in operations:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        if not isinstance(value, dict) or operation.get("path") is not None:
+            rewritten.append(operation)
+            continue
+        plain = {k: v for k, v in value.items() if "[" not in k}
+        if plain or len(plain) == len(value):
+            rewritten.append({**operation, "value": plain})
+        rewritten.extend(
+            {"op": operation.get("op"), "path": k, "value": v} for k, v in value.items() if "[" in k
+        )
+    return {**payload, "Operations": rewritten}
+
+
 class UserEndpoints:
     def __init__(self, state: AppState, base_url: str) -> None:
         self._state = state
@@ -197,6 +220,7 @@ class UserEndpoints:
         payload = await read_json(request)
         change = simple_patch(payload)
         if change is None:
+            payload = with_filtered_keys_as_paths(payload)
             patch = _validated(PatchOp[ScimUserRequest], payload, Context.RESOURCE_PATCH_REQUEST)
             change = _patched(patch)
         user = await self._run(update_scim_user, self._call(request), user_id, change)
