@@ -96,6 +96,9 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     # Set by `mfadesk serve --metrics-port`: /metrics is then served there, not on the API.
     metrics_port: int | None = None
+    # How often the service looks for LDAP sources due for their sync (each source has its own
+    # interval; 0: never, then `mfadesk source sync` does it).
+    ldap_sync_tick_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +135,7 @@ class Settings:
             purge_interval_seconds=_number(env, "MFADESK_PURGE_INTERVAL_SECONDS", 3600.0, 0),
             trusted_proxies=_trusted_proxies(env),
             metrics_port=int(_number(env, "MFADESK_METRICS_PORT", 0, 0)) or None,
+            ldap_sync_tick_seconds=_number(env, "MFADESK_LDAP_SYNC_TICK_SECONDS", 60.0, 0),
         )
 
     def with_public_url(self, url: str) -> Settings:

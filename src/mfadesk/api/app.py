@@ -24,6 +24,7 @@ from mfadesk.api.edge import Edge
 from mfadesk.api.endpoint import pipeline
 from mfadesk.api.health import health_routes, metrics_routes
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
+from mfadesk.api.ldap_sync_job import ldap_sync_job
 from mfadesk.api.limits import RequestLimits
 from mfadesk.api.oauth import oauth_routes
 from mfadesk.api.purge import purge_job
@@ -269,6 +270,8 @@ def create_app(
     jobs = []
     if settings.purge_interval_seconds > 0:
         jobs.append(purge_job(settings.purge_interval_seconds))
+    if settings.ldap_sync_tick_seconds > 0:
+        jobs.append(ldap_sync_job(settings.ldap_sync_tick_seconds))
     scheduler = Scheduler(state.db, state.env, jobs)
 
     @contextlib.asynccontextmanager

@@ -14,6 +14,7 @@ from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
+from mfadesk.store.directory_sync import DirectorySyncRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
@@ -147,6 +148,7 @@ class UnitOfWork:
     imports: ImportRepository
     leases: LeaseRepository
     scim_users: ScimUserRepository
+    directory_sync: DirectorySyncRepository
 
     def __init__(
         self,
@@ -202,6 +204,7 @@ class UnitOfWork:
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
         self.scim_users = ScimUserRepository(connection)
+        self.directory_sync = DirectorySyncRepository(connection)
         return self
 
     def __exit__(
