@@ -14,6 +14,7 @@ from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
+from mfadesk.store.console import ConsoleRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
@@ -199,6 +200,7 @@ class UnitOfWork:
         self.sources = SourceRepository(connection)
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.console = ConsoleRepository(connection)
         return self
 
     def __exit__(
