@@ -15,6 +15,7 @@ from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
 from mfadesk.store.console import ConsoleRepository
+from mfadesk.store.console_reads import ConsoleReads
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
@@ -201,6 +202,7 @@ class UnitOfWork:
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
         self.console = ConsoleRepository(connection)
+        self.console_reads = ConsoleReads(connection)
         return self
 
     def __exit__(
