@@ -79,12 +79,13 @@ def create_worker_app() -> Starlette:
     """The app of one `mfadesk serve` worker, with RADIUS beside it when a socket was handed
     over."""
     from mfadesk.api.app import create_app_from_env
+    from mfadesk.console import console_edge
 
     if _radius_socket is None:
-        return create_app_from_env()
+        return create_app_from_env(edges=[console_edge])
     from mfadesk.radius import radius_service
 
-    return create_app_from_env([radius_service(_radius_socket)])
+    return create_app_from_env([radius_service(_radius_socket)], edges=[console_edge])
 
 
 @click.command("serve")

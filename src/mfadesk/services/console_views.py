@@ -11,7 +11,6 @@ from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.company import Company
 from mfadesk.domain.errors import NotFound
 from mfadesk.domain.lockout import LockoutPolicy
-from mfadesk.domain.securid_credentials import SecurIdCredential
 from mfadesk.domain.user_events import StoredUserEvent
 from mfadesk.services.audit import record_success
 from mfadesk.services.authorization import authorize
@@ -29,7 +28,7 @@ SPARE_TOKENS_SHOWN = 50
 class UserOverview:
     details: UserDetails
     devices: UserDevices
-    credentials: dict[str, SecurIdCredential]  # by serial: PIN, failures, lock
+    locked_tokens: set[str]  # serials of the user's tokens locked by failed passcodes
     locked: bool
     recent_events: list[StoredUserEvent]
     spare_tokens: list[str]
@@ -42,11 +41,16 @@ def user_overview(
     actor = call.actor
     assert actor is not None
     user = require_user(uow, actor, user_id)
-    credentials = {c.serial: c for c in uow.securid_credentials.of_user(actor.company_id, user.id)}
+    now = call.now
+    locked_tokens = {
+        c.serial
+        for c in uow.securid_credentials.of_user(actor.company_id, user.id)
+        if c.state.current(now).locked(now, lockout)
+    }
     return UserOverview(
         details=details_of(uow, user, call.now),
         devices=devices,
-        credentials=credentials,
+        locked_tokens=locked_tokens,
         locked=user.authn_lockout.current(call.now).locked(call.now, lockout),
         recent_events=uow.console_reads.recent_events_of_user(
             actor.company_id, user.id, RECENT_EVENTS
