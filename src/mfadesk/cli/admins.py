@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -144,9 +145,7 @@ def revoke(access_id: str) -> None:
     help="Read the password from this file ('-': standard input); default: ask.",
 )
 @click.option("--company", default=None, help="Company name (default: the only one).")
-def set_password(
-    email: str, password_file: click.utils.LazyFile | None, company: str | None
-) -> None:
+def set_password(email: str, password_file: TextIO | None, company: str | None) -> None:
     """Set the administrator's console password (Argon2id); their console sessions end."""
     from mfadesk.otp.passwords import hash_password, password_problem
     from mfadesk.services.operator_console import set_admin_password
