@@ -19,7 +19,9 @@ def open_login(page: Page, console: ConsoleStack) -> None:
     shot(page, console, "login")
 
 
-def submit_login(page: Page, console: ConsoleStack, email: str, password: str, passcode: str) -> None:
+def submit_login(
+    page: Page, console: ConsoleStack, email: str, password: str, passcode: str
+) -> None:
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Passcode", exact=True).fill(passcode)

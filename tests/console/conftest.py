@@ -26,7 +26,13 @@ from mfadesk.otp.tokencodes import TokenGenerator, normalize_serial
 from mfadesk.services.authn_new_pin import seal_pin
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.operator_console import set_admin_password
-from mfadesk.services.provisioning import Operator, TokenSeed, add_admin, add_hardware_token, add_user
+from mfadesk.services.provisioning import (
+    Operator,
+    TokenSeed,
+    add_admin,
+    add_hardware_token,
+    add_user,
+)
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade

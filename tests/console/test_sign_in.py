@@ -13,7 +13,9 @@ from tests.console.conftest import IDLE_SECONDS, PASSWORD, ConsoleStack
 REFUSED = "Wrong e-mail, password or passcode."
 
 
-def test_wrong_password_and_wrong_passcode_get_one_message(page: Page, console: ConsoleStack) -> None:
+def test_wrong_password_and_wrong_passcode_get_one_message(
+    page: Page, console: ConsoleStack
+) -> None:
     open_login(page, console)
     email = console.admins["super"].email
     submit_login(page, console, email, "not the password at all", console.passcode("super"))
