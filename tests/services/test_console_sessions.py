@@ -72,7 +72,11 @@ async def test_idle_and_absolute_timeouts(desk: Desk) -> None:
     with desk.db.unit_of_work() as uow:
         session = uow.console.session(hash_session_token(token))
     assert session is not None
-    assert timedelta(hours=7, minutes=40) < session.last_seen_at - session.created_at < TIMEOUTS.absolute
+    assert (
+        timedelta(hours=7, minutes=40)
+        < session.last_seen_at - session.created_at
+        < TIMEOUTS.absolute
+    )
 
 
 async def test_sign_in_refusals_and_sign_out_are_audited(desk: Desk) -> None:
