@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -118,17 +118,24 @@ def _console_tenant(db: Database, env: ServiceEnv) -> tuple[Tenant, dict[str, Co
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStack]:
+def console(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ConsoleStack]:
+    """A module may change the server's settings with ``CONSOLE_SETTINGS = {...}``."""
     base = tmp_path_factory.mktemp("console")
     port = free_port()
-    settings = Settings(
-        database_url=f"sqlite:///{base / 'mfadesk.db'}",
-        public_url=f"http://127.0.0.1:{port}",
-        secret_key_file=base / "secret.key",
-        rate_limit_per_second=10_000,
-        rate_limit_burst=10_000,
-        offline_hash_cost_log2=10,
-        authn_lockout_failures=3,
+    overrides = getattr(request.module, "CONSOLE_SETTINGS", {})
+    settings = replace(
+        Settings(
+            database_url=f"sqlite:///{base / 'mfadesk.db'}",
+            public_url=f"http://127.0.0.1:{port}",
+            secret_key_file=base / "secret.key",
+            rate_limit_per_second=10_000,
+            rate_limit_burst=10_000,
+            offline_hash_cost_log2=10,
+            authn_lockout_failures=3,
+        ),
+        **overrides,
     )
     clock = MutableClock()
     env = ServiceEnv(

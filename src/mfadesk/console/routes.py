@@ -93,7 +93,9 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
 
     # --- signing in and out ---------------------------------------------------------------
 
-    def login_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+    def login_page(
+        request: Request, status: int = 200, error: str | None = None, email: str = ""
+    ) -> Response:
         secret = base64.urlsafe_b64encode(state.env.random.token_bytes(24)).decode()
         expired = request.query_params.get("expired") == "1" and error is None
         response = render(
@@ -103,6 +105,7 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
             error=error,
             expired=expired,
             second_factor=config.second_factor,
+            email=email,
         )
         response.set_cookie(
             LOGIN_COOKIE,
@@ -117,9 +120,9 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
     async def login_get(request: Request) -> Response:
         return login_page(request)
 
-    def after_sign_in(request: Request, result: SignIn) -> Response:
+    def after_sign_in(request: Request, result: SignIn, email: str = "") -> Response:
         if result.outcome is Outcome.REFUSED:
-            return login_page(request, 401, REFUSED_MESSAGE)
+            return login_page(request, 401, REFUSED_MESSAGE, email[:320])
         assert result.token is not None
         if result.outcome is Outcome.CHALLENGED:
             assert result.challenge is not None
@@ -158,7 +161,7 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
             form.get("password", ""),
             form.get("passcode", ""),
         )
-        return after_sign_in(request, result)
+        return after_sign_in(request, result, form.get("email", ""))
 
     async def challenge_post(request: Request) -> Response:
         form = await read_form(request)
