@@ -119,3 +119,19 @@ def test_super_admin_disables_and_enables_a_user(page: Page, console: ConsoleSta
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="API keys").is_visible()
     shot(page, console, "settings")
+
+
+def test_the_user_page_fits_a_phone(browser: object, console: ConsoleStack) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        sign_in(phone, console, "helpdesk")
+        _open_user(phone, console, "bob@acme.example")
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        shot(phone, console, "phone-user")
+    finally:
+        context.close()

@@ -91,3 +91,21 @@ def test_an_idle_session_ends(page: Page, console: ConsoleStack) -> None:
     assert "/console/login" in page.url
     assert page.get_by_text("Your session has ended. Sign in again.").is_visible()
     shot(page, console, "session-ended")
+
+
+def test_signing_in_with_the_keyboard_alone(page: Page, console: ConsoleStack) -> None:
+    open_login(page, console)
+    admin = console.admins["helpdesk"]
+    page.keyboard.type(admin.email)  # the e-mail field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.type(console.passcode("helpdesk"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    page.keyboard.press("Tab")  # the skip link first, drawn when focused
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"

@@ -387,11 +387,13 @@ def _parse_time(raw: str | None) -> datetime | None:
 def _window(request: Request, now: datetime) -> tuple[TimeWindow, str, str]:
     """The audit log's time window from the form (UTC, datetime-local), by default the last
     day."""
-    until = _parse_time(request.query_params.get("until")) or now
+    asked_until = _parse_time(request.query_params.get("until"))
+    # A time typed to the second means up to the end of that second.
+    until = now if asked_until is None else asked_until + timedelta(microseconds=999_999)
     after = _parse_time(request.query_params.get("after")) or until - timedelta(days=1)
     if after >= until:
         after = until - timedelta(days=1)
-    fmt = "%Y-%m-%dT%H:%M"
+    fmt = "%Y-%m-%dT%H:%M:%S"
     return TimeWindow.of(after, until), after.strftime(fmt), until.strftime(fmt)
 
 
