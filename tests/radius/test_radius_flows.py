@@ -148,3 +148,20 @@ def test_chap_is_refused_with_a_reply_message(radius: RadiusStack) -> None:
     assert reply.message == PAP_REQUIRED
     last = logged_events(radius.stack)[-1].event
     assert (last.method, last.reason) == ("CHAP", UserEventReason.METHOD_NOT_SUPPORTED)
+
+
+def test_the_user_name_may_be_the_principal_username(
+    radius: RadiusStack, stoken: StokenRunner
+) -> None:
+    """A gateway sends what people type: their directory user name, in any case."""
+    path = radius.stack.settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE users SET principal_username = 'Alice.Adams' WHERE email = ?",
+            (email("alice"),),
+        )
+    token = alice_token(radius, stoken)
+    accepted = radius.login("ALICE.adams", token.code())
+    assert accepted.code == ACCEPT, accepted.output
+    assert logged_events(radius.stack)[-1].event.user_id is not None
+    assert radius.login("nobody.adams", token.code(1)).code == REJECT

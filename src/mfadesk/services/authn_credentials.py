@@ -81,14 +81,20 @@ def failed_results(credentials: tuple[CredentialInput, ...]) -> tuple[MethodResu
 def find_user(
     uow: UnitOfWork, company_id: str, subject_name: str, *, for_update: bool = False
 ) -> User | None:
-    """``subjectName`` is the user's e-mail address or user id. A verification reads the user
-    ``for_update``: the user's row is the first it locks (then the credentials' rows), so one
-    user's verifications take turns and their failure count is exact."""
+    """``subjectName`` (and RADIUS's User-Name) is the user's e-mail address, their user id, or
+    their principal username in any case (an e-mail address names its owner first). A
+    verification reads the user ``for_update``: the user's row is the first it locks (then the
+    credentials' rows), so one user's verifications take turns and their failure count is
+    exact."""
     name = subject_name.strip()
     try:
         user_id = str(UUID(name))
     except ValueError:
-        return uow.users.get_by_email(company_id, normalize_email(name), for_update=for_update)
+        users = uow.users
+        by_email = users.get_by_email(company_id, normalize_email(name), for_update=for_update)
+        if by_email is not None:
+            return by_email
+        return users.get_by_principal_username(company_id, name, for_update=for_update)
     return uow.users.get(company_id, user_id, for_update=for_update)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -98,6 +99,13 @@ users = Table(
     UniqueConstraint("company_id", "email", name="uq_users_company_email"),
     # A directory's users are matched by their unique id; also serves "the users of a source".
     UniqueConstraint("source_id", "primary_unique_identifier", name="uq_users_source_uid"),
+)
+
+# A user named by their principal username (any case): RADIUS's User-Name, /mfa's subjectName.
+Index(
+    "ix_users_company_principal_username",
+    users.c.company_id,
+    func.lower(users.c.principal_username),
 )
 
 # The purge's candidates: a partial index holds only the users marked deleted.

@@ -33,6 +33,24 @@ _BY_EMAIL_FOR_UPDATE = Prepared(
     .where(users.c.email == bindparam("email"), users.c.company_id == bindparam("company_id"))
     .with_for_update()
 )
+# Two rows at most: a name two users of the company share (from two sources) names neither.
+_BY_USERNAME = Prepared(
+    select(users)
+    .where(
+        users.c.company_id == bindparam("company_id"),
+        func.lower(users.c.principal_username) == bindparam("username"),
+    )
+    .limit(2)
+)
+_BY_USERNAME_FOR_UPDATE = Prepared(
+    select(users)
+    .where(
+        users.c.company_id == bindparam("company_id"),
+        func.lower(users.c.principal_username) == bindparam("username"),
+    )
+    .limit(2)
+    .with_for_update()
+)
 _SAVE_AUTHN_LOCKOUT = Prepared(
     update(users)
     .where(users.c.id == bindparam("b_id"))
@@ -118,6 +136,15 @@ class UserRepository:
         statement = _BY_EMAIL_FOR_UPDATE if for_update else _BY_EMAIL
         row = statement.one_or_none(self._c, {"email": email, "company_id": company_id})
         return None if row is None else _to_user(row)
+
+    def get_by_principal_username(
+        self, company_id: str, username: str, *, for_update: bool = False
+    ) -> User | None:
+        """The one user whose principal username is `username` in any case (None if none, or
+        if two users of different sources share it)."""
+        statement = _BY_USERNAME_FOR_UPDATE if for_update else _BY_USERNAME
+        found = statement.all(self._c, {"company_id": company_id, "username": username.lower()})
+        return _to_user(found[0]) if len(found) == 1 else None
 
     def username_taken(self, company_id: str, username: str) -> bool:
         """Some user of the company signs in as `username` (any case): their principal username,
