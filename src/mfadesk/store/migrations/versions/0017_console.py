@@ -1,7 +1,7 @@
 """Console: administrators' passwords (Argon2id hashes) and server-side console sessions
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
