@@ -119,6 +119,23 @@ def test_super_admin_disables_and_enables_a_user(page: Page, console: ConsoleSta
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="API keys").is_visible()
     shot(page, console, "settings")
+    validity = page.get_by_label("Emergency tokencode validity (hours, 1 to 168)")
+    validity.fill("12")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "Settings saved."
+    assert validity.input_value() == "12"
+    with console.db.unit_of_work() as uow:
+        last = [
+            e.event
+            for e in uow.audit.iter_all()
+            if e.event.action.value == "CHANGE_EMERGENCY_ACCESS_SETTINGS"
+        ][-1]
+    assert last.admin_email == "super@acme.example" and "12h" in last.message
+    validity.fill("500")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert "must be 1 to 168" in page.get_by_role("alert").inner_text()
 
 
 def test_the_user_page_fits_a_phone(browser: object, console: ConsoleStack) -> None:

@@ -30,7 +30,7 @@ from mfadesk.console.web import (
     source_ip,
 )
 from mfadesk.domain.console_sessions import csrf_matches, csrf_token
-from mfadesk.domain.errors import DomainError
+from mfadesk.domain.errors import BadRequest, DomainError
 from mfadesk.domain.event_logs import TimeWindow
 from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.domain.paging import PageRequest
@@ -38,6 +38,11 @@ from mfadesk.domain.users import UserStatus
 from mfadesk.services.admin_logs import export_admin_logs
 from mfadesk.services.audit import run_use_case
 from mfadesk.services.authn_call import AuthnConfig
+from mfadesk.services.company_settings import (
+    PinPolicyChange,
+    SettingsChange,
+    change_settings_as_admin,
+)
 from mfadesk.services.console_sign_in import (
     REFUSED_MESSAGE,
     Outcome,
@@ -336,6 +341,11 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
             done=request.query_params.get("done", "")[:200],
         )
 
+    async def change_settings(request: Request, visit: Visit, form: dict[str, str]) -> Response:
+        emergency, pins = _settings_change(form)
+        await use(visit, change_settings_as_admin, emergency, pins)
+        return secure(RedirectResponse("/console/settings?done=Settings+saved.", 303))
+
     async def revoke_key(request: Request, visit: Visit, form: dict[str, str]) -> Response:
         access_id = request.path_params["access_id"]
         await use(visit, revoke_admin_key, access_id)
@@ -364,6 +374,7 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
         Route("/console/audit", guarded(audit), methods=["GET"]),
         Route("/console/audit.csv", guarded(audit_csv), methods=["GET"]),
         Route("/console/settings", guarded(settings_page), methods=["GET"]),
+        Route("/console/settings", guarded(change_settings), methods=["POST"]),
         Route("/console/keys/{access_id}/revoke", guarded(revoke_key), methods=["POST"]),
         Route("/console/static/{name}", static, methods=["GET"]),
     ]
@@ -395,6 +406,36 @@ def _window(request: Request, now: datetime) -> tuple[TimeWindow, str, str]:
         after = until - timedelta(days=1)
     fmt = "%Y-%m-%dT%H:%M:%S"
     return TimeWindow.of(after, until), after.strftime(fmt), until.strftime(fmt)
+
+
+def _yes(form: dict[str, str], name: str) -> bool | None:
+    value = form.get(name)
+    return None if value not in ("yes", "no") else value == "yes"
+
+
+def _whole(form: dict[str, str], name: str, low: int, high: int) -> int | None:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"{name.replace('_', ' ').capitalize()} must be {low} to {high}.")
+    return int(raw)
+
+
+def _settings_change(form: dict[str, str]) -> tuple[SettingsChange, PinPolicyChange]:
+    """The settings form's fields (an empty one changes nothing); the service validates."""
+    hours = _whole(form, "default_validity_hours", 1, 168)
+    emergency = SettingsChange(
+        locked=_yes(form, "locked"),
+        default_validity=None if hours is None else timedelta(hours=hours),
+        one_time_use=_yes(form, "one_time_use"),
+    )
+    pins = PinPolicyChange(
+        required=_yes(form, "pin_required"),
+        min_length=_whole(form, "pin_min_length", 1, 99),
+        max_length=_whole(form, "pin_max_length", 1, 99),
+    )
+    return emergency, pins
 
 
 def _csv_safe(text: str) -> str:
