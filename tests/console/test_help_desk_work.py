@@ -152,3 +152,25 @@ def test_the_user_page_fits_a_phone(browser: object, console: ConsoleStack) -> N
         shot(phone, console, "phone-user")
     finally:
         context.close()
+
+
+def test_revoking_an_admins_api_key_ends_their_console_session(
+    page: Page, browser: object, console: ConsoleStack
+) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    other = browser.new_context()
+    help_desk = other.new_page()
+    try:
+        sign_in(help_desk, console, "helpdesk")
+        sign_in(page, console, "super")
+        page.get_by_role("link", name="Company settings").click()
+        access_id = console.tenant.admins["helpdesk"].access_id
+        page.get_by_role("button", name=f"Revoke {access_id}").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("status").inner_text() == f"API key {access_id} revoked"
+        help_desk.goto(f"{console.base_url}/console/users")
+        assert "/console/login" in help_desk.url
+    finally:
+        other.close()

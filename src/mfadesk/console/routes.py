@@ -9,7 +9,8 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -76,7 +77,6 @@ LOGIN_COOKIE = "mfadesk_console_login"  # the sign-in form's CSRF secret, before
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 STATIC = Path(__file__).with_name("static")
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -229,8 +229,6 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
         )
 
     def back_to_user(user_id: str, done: str) -> Response:
-        from urllib.parse import quote
-
         return secure(
             RedirectResponse(f"/console/users/{user_id}?done={quote(done)}", status_code=303)
         )
