@@ -174,3 +174,27 @@ def test_revoking_an_admins_api_key_ends_their_console_session(
         assert "/console/login" in help_desk.url
     finally:
         other.close()
+
+
+def test_an_admin_without_their_token_signs_in_with_an_emergency_tokencode(
+    page: Page, browser: object, console: ConsoleStack
+) -> None:
+    from playwright.sync_api import Browser
+
+    from tests.console.browsing import open_login, submit_login
+    from tests.console.conftest import PASSWORD
+
+    assert isinstance(browser, Browser)
+    sign_in(page, console, "super")
+    _open_user(page, console, "newpin@acme.example")
+    page.get_by_role("button", name="Issue emergency tokencode").click()
+    page.wait_for_load_state()
+    code = page.get_by_label("Emergency tokencode", exact=True).inner_text().strip()
+    other = browser.new_context()
+    caller = other.new_page()
+    try:
+        open_login(caller, console)
+        submit_login(caller, console, "newpin@acme.example", PASSWORD, code)
+        assert caller.get_by_role("heading", name="Dashboard").is_visible()
+    finally:
+        other.close()
