@@ -11,9 +11,14 @@ import httpx
 
 from mfadesk.api.app import create_app
 from mfadesk.console import console_edge
+from mfadesk.domain.admins import Role
 from mfadesk.domain.audit import Action
+from mfadesk.otp.secret_key import load_or_create_server_keys
+from mfadesk.services.context import ServiceEnv
+from mfadesk.services.provisioning import Operator, add_admin, resolve_company
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
+from tests.support.keys import key_pair
 from tests.support.live_server import LiveServer, free_port
 from tests.support.operator_cli import Cli
 
@@ -60,8 +65,15 @@ def test_demo_admins_sign_in_with_the_printed_password_and_token_code(tmp_path: 
 
 
 def test_set_password_reads_a_file_and_refuses_a_short_one(tmp_path: Path) -> None:
-    cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'pw.db'}")
-    cli.run("demo")
+    cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'pw.db'}").prepare()
+    db = Database(f"sqlite:///{tmp_path / 'pw.db'}")
+    env = ServiceEnv(keys=load_or_create_server_keys(tmp_path / "secret.key"))
+    with db.unit_of_work() as uow:
+        company = resolve_company(uow, None)
+        _, public = key_pair(0)
+        op = Operator.start(env)
+        add_admin(uow, op, company, "helpdesk@example.com", Role.HELP_DESK_ADMIN, public, "k")
+    db.close()
     short = tmp_path / "short"
     short.write_text("too short\n")
     assert "at least 12" in cli.fails(
