@@ -198,3 +198,24 @@ def test_an_admin_without_their_token_signs_in_with_an_emergency_tokencode(
         assert caller.get_by_role("heading", name="Dashboard").is_visible()
     finally:
         other.close()
+
+
+def test_the_core_actions_work_without_javascript(browser: object, console: ConsoleStack) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    try:
+        sign_in(plain, console, "helpdesk")
+        _open_user(plain, console, "bob@acme.example")
+        plain.get_by_role("button", name="Clear PIN 000200000002").click()
+        plain.wait_for_load_state()
+        assert "PIN of token 000200000002 cleared" in plain.get_by_role("status").inner_text()
+        plain.get_by_role("button", name="Issue emergency tokencode").click()
+        plain.wait_for_load_state()
+        assert plain.get_by_label("Emergency tokencode", exact=True).is_visible()
+        assert not plain.get_by_role("button", name="Copy").is_visible()  # script only
+        shot(plain, console, "no-javascript-emergency")
+    finally:
+        context.close()
