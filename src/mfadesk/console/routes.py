@@ -286,13 +286,19 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
     async def audit(request: Request, visit: Visit, form: dict[str, str]) -> Response:
         window, after, until = _window(request, visit.call.now)
         page_number = _page_number(request)
-        page = await use(
-            visit, export_admin_logs, window, PageRequest(page_number, AUDIT_PAGE_SIZE)
+        # Newest first: page 0 is the export's last page, its events in reverse.
+        newest = await use(visit, export_admin_logs, window, PageRequest(0, AUDIT_PAGE_SIZE))
+        wanted = max(newest.total_pages - 1 - page_number, 0)
+        page = (
+            newest
+            if wanted == 0
+            else await use(visit, export_admin_logs, window, PageRequest(wanted, AUDIT_PAGE_SIZE))
         )
         return render(
             "audit.html",
             visit=visit,
             page=page,
+            events=list(reversed(page.items)),
             after=after,
             until=until,
             page_number=page_number,
