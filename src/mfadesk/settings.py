@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +44,20 @@ def _sqlite_sync(env: Mapping[str, str]) -> Literal["full", "normal"]:
     raise SettingsError(f"MFADESK_SQLITE_SYNC must be full or normal, not {raw!r}")
 
 
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    raw = env.get("MFADESK_TRUSTED_PROXIES") or ""
+    networks = []
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                networks.append(ip_network(part.strip(), strict=False))
+            except ValueError as error:
+                raise SettingsError(
+                    f"MFADESK_TRUSTED_PROXIES: {part.strip()!r} is not an address or CIDR"
+                ) from error
+    return tuple(networks)
+
+
 def _absolute_sqlite(url: str) -> str:
     """Relative SQLite paths are taken from the working directory once, at start."""
     prefix = "sqlite:///"
@@ -77,6 +92,13 @@ class Settings:
     # How often the service looks for users marked deleted seven days ago (0: never; then
     # `mfadesk user purge` does it).
     purge_interval_seconds: float = 3600.0
+    # Only from these addresses is X-Forwarded-For believed (MFADESK_TRUSTED_PROXIES, CIDRs).
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    # Set by `mfadesk serve --metrics-port`: /metrics is then served there, not on the API.
+    metrics_port: int | None = None
+    # How often the service looks for LDAP sources due for their sync (each source has its own
+    # interval; 0: never, then `mfadesk source sync` does it).
+    ldap_sync_tick_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +133,9 @@ class Settings:
                 _number(env, "MFADESK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024)
             ),
             purge_interval_seconds=_number(env, "MFADESK_PURGE_INTERVAL_SECONDS", 3600.0, 0),
+            trusted_proxies=_trusted_proxies(env),
+            metrics_port=int(_number(env, "MFADESK_METRICS_PORT", 0, 0)) or None,
+            ldap_sync_tick_seconds=_number(env, "MFADESK_LDAP_SYNC_TICK_SECONDS", 60.0, 0),
         )
 
     def with_public_url(self, url: str) -> Settings:

@@ -107,7 +107,13 @@ def test_every_command_keeps_its_name() -> None:
     }
     assert commands["user"] == {"add": None, "import": None, "purge": None}
     assert commands["company"] == {"add": None, "list": None}
-    assert commands["source"] == {"list": None, "remove": None}
+    assert commands["source"] == {
+        "add-ldap": None,
+        "add-scim": None,
+        "list": None,
+        "remove": None,
+        "sync": None,
+    }
     assert commands["token"] == {"add": None, "code": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
     assert commands["oauth-client"] == {"add": None, "list": None, "revoke": None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from redis.asyncio import Redis
@@ -19,16 +20,20 @@ from mfadesk.api.access_tokens import AccessTokenVerifier, TokenLookup
 from mfadesk.api.audience import AudiencePolicy
 from mfadesk.api.authn import authn_routes
 from mfadesk.api.docs import docs_routes
+from mfadesk.api.edge import Edge
 from mfadesk.api.endpoint import pipeline
+from mfadesk.api.health import health_routes, metrics_routes
 from mfadesk.api.jwt_auth import PublicKeyLookup, TokenVerifier
+from mfadesk.api.ldap_sync_job import ldap_sync_job
 from mfadesk.api.limits import RequestLimits
 from mfadesk.api.oauth import oauth_routes
 from mfadesk.api.purge import purge_job
-from mfadesk.api.rate_limit import Buckets, DatabaseBuckets, MemoryBuckets
+from mfadesk.api.rate_limit import Buckets, CountedBuckets, DatabaseBuckets, MemoryBuckets
 from mfadesk.api.redis_buckets import RedisBuckets, RedisLink, connect
 from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.scheduler import Scheduler
+from mfadesk.api.scim import scim_routes
 from mfadesk.api.state import AppState
 from mfadesk.domain.oauth_clients import AccessToken, OAuthClient
 from mfadesk.otp.secret_key import load_server_keys
@@ -36,6 +41,8 @@ from mfadesk.services.context import ServiceEnv
 from mfadesk.services.startup import claim_master_key
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
+
+Network = IPv4Network | IPv6Network
 
 
 def _public_key_lookup(db: Database) -> PublicKeyLookup:
@@ -68,7 +75,8 @@ def _bucket_set(
     buckets with its share of the limit (so the deployment as a whole never exceeds it)."""
     workers = max(1, settings.workers)
     own = MemoryBuckets(rate / workers, max(1.0, burst / workers))
-    return own if link is None else RedisBuckets(link, namespace, rate, burst, own)
+    buckets = own if link is None else RedisBuckets(link, namespace, rate, burst, own)
+    return CountedBuckets(buckets, namespace)
 
 
 def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[Buckets, Buckets]:
@@ -80,7 +88,9 @@ def _buckets(settings: Settings, link: RedisLink | None, db: Database) -> tuple[
         # Several workers without Redis: refused logins are counted in the database. A client
         # that keeps one connection (one worker) must still get the whole burst of failures,
         # and that path writes an audit record anyway.
-        return keys, DatabaseBuckets(db, "authfail", fail_rate, fail_burst)
+        return keys, CountedBuckets(
+            DatabaseBuckets(db, "authfail", fail_rate, fail_burst), "authfail"
+        )
     return keys, _bucket_set(settings, link, "authfail", fail_rate, fail_burst)
 
 
@@ -186,16 +196,21 @@ class _App(Starlette):
         endpoint_routes: list[Route],
         other_routes: list[BaseRoute],
         limits: RequestLimits,
+        trusted_proxies: Sequence[Network] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(routes=[*endpoint_routes, *other_routes], **kwargs)
         self._limits = limits
+        self._edge = Edge(self._serve, trusted_proxies)
         self._by_method: dict[str, list[Route]] = {}
         for route in endpoint_routes:
             for method in route.methods or ():
                 self._by_method.setdefault(method, []).append(route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._edge(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             refused, receive = self._limits.admit(scope, receive)
             if refused is not None:
@@ -210,6 +225,7 @@ class _App(Starlette):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope["app"] = self
+                    scope["route"] = route
                     scope.update(child_scope)
                     response = await route.endpoint(Request(scope, receive, send))
                     await response(scope, receive, send)
@@ -221,7 +237,7 @@ class _App(Starlette):
 # starts, left when it stops, with everything the app holds.
 Companion = Callable[[AppState], contextlib.AbstractAsyncContextManager[None]]
 # Another HTTP edge on the same state (the web console): its routes, served beside the API's.
-Edge = Callable[[AppState], Sequence[BaseRoute]]
+EdgeRoutes = Callable[[AppState], Sequence[BaseRoute]]
 
 
 def create_app(
@@ -230,12 +246,12 @@ def create_app(
     *,
     database: Database | None = None,
     companions: Sequence[Companion] = (),
-    edges: Sequence[Edge] = (),
+    edges: Sequence[EdgeRoutes] = (),
 ) -> Starlette:
     """A ready-to-serve app. The database schema must be current (`mfadesk serve` migrates
     before its workers start); a database set up with another master key is refused.
     `database`, if given, is the app's to close (by default it is opened from `settings`).
-    `companions` run beside it (see `Companion`); `edges` add their routes (see `Edge`)."""
+    `companions` run beside it (see `Companion`); `edges` add their routes (see `EdgeRoutes`)."""
     state, redis = build_state(settings, env, database)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
@@ -244,11 +260,14 @@ def create_app(
     # Only the admin endpoints' pipeline answers every error itself: the others keep
     # Starlette's middleware.
     other_routes: list[BaseRoute] = [
+        *health_routes(state.db, redis),
+        *([] if settings.metrics_port else metrics_routes()),
         *docs_routes(),
         *oauth_routes(state),
         *authn_routes(
             settings, state.db, state.env, state.authn_buckets, state.refused_key_buckets
         ),
+        *scim_routes(state),
     ]
     for edge in edges:
         other_routes.extend(edge(state))
@@ -256,6 +275,8 @@ def create_app(
     jobs = []
     if settings.purge_interval_seconds > 0:
         jobs.append(purge_job(settings.purge_interval_seconds))
+    if settings.ldap_sync_tick_seconds > 0:
+        jobs.append(ldap_sync_job(settings.ldap_sync_tick_seconds))
     scheduler = Scheduler(state.db, state.env, jobs)
 
     @contextlib.asynccontextmanager
@@ -276,6 +297,7 @@ def create_app(
         endpoint_routes=endpoint_routes,
         other_routes=other_routes,
         limits=RequestLimits(settings.max_body_bytes),
+        trusted_proxies=settings.trusted_proxies,
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},
     )
@@ -284,7 +306,7 @@ def create_app(
 
 
 def create_app_from_env(
-    companions: Sequence[Companion] = (), edges: Sequence[Edge] = ()
+    companions: Sequence[Companion] = (), edges: Sequence[EdgeRoutes] = ()
 ) -> Starlette:
     """Factory for `mfadesk serve` workers (migrations already run, master key checked)."""
     app = create_app(Settings.from_env(), companions=companions, edges=edges)

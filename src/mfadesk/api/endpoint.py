@@ -26,6 +26,7 @@ from mfadesk.api.responses import (
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.errors import BadRequest, DomainError, Forbidden, NotAuthenticated
 from mfadesk.domain.oauth_clients import KNOWN_SCOPES, looks_like_access_token
+from mfadesk.observability.events import refused_login, set_principal
 from mfadesk.services.audit import record_refusal, record_rejected_token, run_use_case
 from mfadesk.services.authorization import caller_is_active
 from mfadesk.services.context import Call
@@ -152,6 +153,7 @@ async def _refuse(
     state: AppState, request: Request, reason: str, access_id: str | None, *, audited: bool = False
 ) -> Response:
     """403 in the filter format, or 429 once this client IP has failed too often."""
+    refused_login("admin", reason, access_id)
     source_ip = request.client.host if request.client else None
     retry = await state.failure_buckets.take(source_ip or "unknown")
     if retry is not None:
@@ -193,6 +195,7 @@ def pipeline(endpoint: Endpoint, state: AppState) -> Callable[[Request], Awaitab
                 access_id = await state.verifier.verify(bearer)
         except TokenRejected as rejected:
             return await _refuse(state, request, rejected.reason, rejected.access_id)
+        set_principal(access_id)
         retry = await state.key_buckets.take(access_id)
         if retry is not None:
             return too_many_requests(retry)

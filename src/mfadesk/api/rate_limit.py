@@ -15,6 +15,8 @@ from typing import Protocol
 
 from mfadesk.api.lru import Lru
 from mfadesk.domain.rate_buckets import Bucket, seconds_until_a_token, take_token
+from mfadesk.observability import metrics
+from mfadesk.observability.events import security_event
 from mfadesk.services.rate_buckets import forget_full_buckets, take_shared_token
 from mfadesk.store.database import Database
 
@@ -91,3 +93,18 @@ class DatabaseBuckets:
             if purge:
                 forget_full_buckets(uow, self._rate, self._burst, now)
             return take_shared_token(uow, key, self._rate, self._burst, now)
+
+
+class CountedBuckets:
+    """Buckets whose refusals are counted (the rate-limited requests metric) and logged."""
+
+    def __init__(self, inner: Buckets, limit: str) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    async def take(self, key: str) -> int | None:
+        retry = await self._inner.take(key)
+        if retry is not None:
+            metrics.rate_limited(self._limit)
+            security_event("rate_limited", limit=self._limit, retry_after=retry)
+        return retry

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,7 +16,8 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from mfadesk.cli.runtime import CommandError, load_settings, open_database
+from mfadesk.cli.log_format import LogFormat, default_format, logging_config
+from mfadesk.cli.runtime import CommandError
 from mfadesk.settings import DEFAULT_HOST, DEFAULT_PORT
 
 STARTUP_FAILURE = 3  # uvicorn's status when a worker could not start
@@ -88,11 +92,50 @@ def create_worker_app() -> Starlette:
     return create_app_from_env([radius_service(_radius_socket)], edges=[console_edge])
 
 
+def _metrics_directory() -> Path:
+    """Where every worker process writes its metric values (prometheus-client's multi-process
+    mode); removed when serving ends."""
+    directory = Path(tempfile.mkdtemp(prefix="mfadesk-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    # The client library picks where values live when it is imported, and this process (the
+    # one worker, with --workers 1) may have imported it already: pick again. Every metric has
+    # labels, so no value exists before its first use.
+    from prometheus_client import values
+
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+    return directory
+
+
+def _serve_metrics(host: str, port: int) -> None:
+    """/metrics of the whole server on its own port, from this (the supervising) process."""
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError as error:
+        raise CommandError(
+            f"cannot serve metrics on {host}:{port}: {error.strerror or error}"
+        ) from None
+
+
+def _check_tls(certfile: Path | None, keyfile: Path | None) -> None:
+    if (certfile is None) != (keyfile is None):
+        raise CommandError("--ssl-certfile and --ssl-keyfile go together")
+
+
 @click.command("serve")
 @click.option("--host", default=DEFAULT_HOST, show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One log line per HTTP request.",
+)
 @click.option(
     "--radius-port",
     type=click.IntRange(1, 65535),
@@ -106,6 +149,34 @@ def create_worker_app() -> Starlette:
     envvar="MFADESK_RADIUS_HOST",
     help="The address RADIUS listens on. [default: --host]",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    envvar="MFADESK_LOG_FORMAT",
+    help="json: one object per line; text: for people. [default: text on a terminal, else json]",
+)
+@click.option(
+    "--ssl-certfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="MFADESK_SSL_CERTFILE",
+    help="Serve HTTPS with this certificate (PEM, with its chain). [default: plain HTTP]",
+)
+@click.option(
+    "--ssl-keyfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="MFADESK_SSL_KEYFILE",
+    help="The certificate's private key (PEM, unencrypted).",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    envvar="MFADESK_METRICS_PORT",
+    help="Serve /metrics on this port (on --host) instead of the API's port. [default: off]",
+)
 def serve(
     host: str,
     port: int,
@@ -113,16 +184,58 @@ def serve(
     access_log: bool,
     radius_port: int | None,
     radius_host: str | None,
+    log_format: LogFormat | None,
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
+    metrics_port: int | None,
 ) -> None:
     """Serve the admin API (creating or migrating the database first)."""
+    _check_tls(ssl_certfile, ssl_keyfile)
+    metrics_directory = _metrics_directory()  # before anything imports prometheus-client
+    try:
+        _serve(
+            host,
+            port,
+            workers,
+            access_log,
+            radius_port,
+            radius_host,
+            log_format or default_format(),
+            (ssl_certfile, ssl_keyfile) if ssl_certfile and ssl_keyfile else None,
+            metrics_port,
+        )
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(metrics_directory, ignore_errors=True)
+
+
+def _serve(
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool,
+    radius_port: int | None,
+    radius_host: str | None,
+    log_format: LogFormat,
+    tls: tuple[Path, Path] | None,
+    metrics_port: int | None,
+) -> None:
+    from mfadesk.cli.runtime import load_settings, open_database
+
     settings = load_settings()
     open_database(settings, create=True).db.close()  # before the workers: they only open it
     # Workers read their settings from the environment: pass on what the command line decided.
-    os.environ["MFADESK_PUBLIC_URL"] = settings.effective_public_url(host, port)
+    public_url = settings.effective_public_url(host, port)
+    if tls is not None and not settings.public_url:
+        public_url = "https://" + public_url.removeprefix("http://")
+    os.environ["MFADESK_PUBLIC_URL"] = public_url
     os.environ["MFADESK_DATABASE_URL"] = settings.database_url
     os.environ["MFADESK_SECRET_KEY_FILE"] = str(settings.secret_key_file)
     os.environ["MFADESK_WORKERS"] = str(workers)
-    public_url = os.environ["MFADESK_PUBLIC_URL"]
+    if metrics_port is not None:
+        os.environ["MFADESK_METRICS_PORT"] = str(metrics_port)
+    else:
+        os.environ.pop("MFADESK_METRICS_PORT", None)
     radius_host = radius_host or host
     radius = bind_radius(radius_host, radius_port) if radius_port is not None else None
     config = _WorkerConfig(
@@ -131,17 +244,24 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        access_log=access_log,
+        access_log=False,  # mfadesk.access writes the access lines (with route and request id)
+        log_config=logging_config(log_format, access_log),
         log_level="info",
-        proxy_headers=False,
+        proxy_headers=False,  # X-Forwarded-For: only from MFADESK_TRUSTED_PROXIES (api/edge.py)
         server_header=False,
         radius_socket=radius,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
     )
     sock = listen(host, port, config.backlog)
+    if metrics_port is not None:
+        _serve_metrics(host, metrics_port)
     click.echo(f"mfadesk serving {public_url}/AdminInterface/restapi/ and {public_url}/mfa/v1_1/")
     click.echo(f"API documentation (Swagger UI): {public_url}/AdminInterface/restapi/docs")
     if radius is not None:
         click.echo(f"RADIUS (Access-Request, PAP) on {radius_host}:{radius_port}/udp")
+    if metrics_port is not None:
+        click.echo(f"Metrics (Prometheus) on http://{host}:{metrics_port}/metrics")
     server = uvicorn.Server(config)
     try:
         if workers > 1:

@@ -23,6 +23,7 @@ from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.securid_steps import Pending, Step
 from mfadesk.domain.user_events import UserEventReason, UserEventResult
 from mfadesk.domain.users import User, UserStatus, normalize_email
+from mfadesk.observability import events
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.services.authn_emergency import has_usable_emergency, offline_ticket, verify_emergency
 from mfadesk.services.authn_new_pin import verify_new_pin
@@ -190,7 +191,7 @@ def check_credentials(
         )
         if verdict.code is ResponseCode.FAIL:
             continue
-        _save_lockout(uow, user, lockout)
+        _save_lockout(uow, call, user, lockout)
         attributes: tuple[Attribute, ...] = ()
         if verdict.code is ResponseCode.SUCCESS:
             ticket = offline_ticket(uow, call, user)
@@ -210,10 +211,14 @@ def check_credentials(
         record_user_event(
             uow, call, subject, UserEventResult.FAIL, UserEventReason.WRONG_CREDENTIAL
         )
-    _save_lockout(uow, user, lockout)
+    _save_lockout(uow, call, user, lockout)
     return CheckedCredentials(ResponseCode.FAIL, failed_results(credentials))
 
 
-def _save_lockout(uow: UnitOfWork, user: User, lockout: Lockout) -> None:
+def _save_lockout(uow: UnitOfWork, call: AuthnCall, user: User, lockout: Lockout) -> None:
     if lockout != user.authn_lockout:
         uow.users.save_authn_lockout(user.id, lockout)
+        now, policy = call.now, call.config.lockout
+        if lockout.locked(now, policy) and not user.authn_lockout.current(now).locked(now, policy):
+            agent = call.client
+            events.lockout(agent.transport.value, agent.name)

@@ -14,6 +14,7 @@ from mfadesk.domain.identity_sources import (
     SourceKind,
     check_source_name,
 )
+from mfadesk.domain.scim import TOKEN_HASH_KEY as SCIM_TOKEN_HASH_KEY
 from mfadesk.domain.users import UserStatus
 from mfadesk.services.local_source import ensure_local_source
 from mfadesk.services.provisioning import Operator
@@ -87,6 +88,9 @@ def remove_source_step(
         )
     local = ensure_local_source(uow, op.env, company.id, op.now)
     target = source_target(source)
+    if _revoke_scim_token(uow, source):
+        message = f"Bearer token of identity source {name!r} revoked, to remove the source"
+        op.audit(uow, company, Action.REMOVE_IDENTITY_SOURCE, target, message)
     batch = uow.sources.move_users(source.id, local.id, UserStatus.DISABLED.value)
     if batch:
         message = (
@@ -100,3 +104,13 @@ def remove_source_step(
     message = f"Identity source {name!r} ({source.kind.value}) removed{detail}"
     op.audit(uow, company, Action.REMOVE_IDENTITY_SOURCE, target, message)
     return None
+
+
+def _revoke_scim_token(uow: UnitOfWork, source: IdentitySource) -> bool:
+    """Forget a SCIM source's token hash first: no request authenticates with the token while
+    the source's users move out. Whether there was one."""
+    if not source.managed_by_scim or SCIM_TOKEN_HASH_KEY not in source.config:
+        return False
+    config = {k: v for k, v in source.config.items() if k != SCIM_TOKEN_HASH_KEY}
+    uow.sources.set_config(source.id, config)
+    return True

@@ -12,6 +12,7 @@ from mfadesk.domain.user_events import (
     UserEventReason,
     UserEventResult,
 )
+from mfadesk.observability import events
 from mfadesk.services.authn_call import AuthnCall
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -52,6 +53,9 @@ def record_user_event(
         credential_serial=serial,
     )
     uow.user_events.append(event, call.env.random.uuid4())
+    events.authentication(
+        key.transport.value, method, result.value, reason.value, key.name, call.source_ip
+    )
 
 
 @dataclass(frozen=True, slots=True)

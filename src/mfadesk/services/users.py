@@ -1,4 +1,5 @@
-"""User use cases: look up, search, synchronise, enable/disable, mark deleted, delete."""
+"""User use cases: look up, search, enable/disable, mark deleted, delete (synchronise: see
+`services.directory_users`)."""
 
 from __future__ import annotations
 
@@ -93,17 +94,6 @@ def search_users(
     users = uow.users.email_containing(actor.company_id, needle, page_size, offset)
     names = _source_names(uow, actor.company_id)
     return UserPage(total, page_size, [details_of(uow, u, call.now, names) for u in users])
-
-
-def sync_user(uow: UnitOfWork, call: Call, user_id: str) -> UserDetails:
-    """Local and CSV users live in mfadesk's own store: there is no directory to read them
-    again from."""
-    actor = authorize(uow, call, Permission.READ_USERS, Action.SYNC_USER, _user_target(user_id))
-    user = require_user(uow, actor, user_id)
-    details = details_of(uow, user, call.now)
-    message = f"User {user_id} is {details.source_name}: already in sync"
-    record_success(uow, call, changed=False, message=message)
-    return details
 
 
 def set_user_status(uow: UnitOfWork, call: Call, user_id: str, status: UserStatus) -> User:

@@ -32,6 +32,8 @@ from mfadesk.domain.audit import (
     TargetType,
 )
 from mfadesk.domain.event_logs import TimeWindow
+from mfadesk.observability import metrics
+from mfadesk.observability.events import security_event
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import audit_events, audit_head
 from mfadesk.store.timestamps import as_utc
@@ -187,6 +189,20 @@ class AuditRepository:
         self._head = AuditHead() if head is None else head
 
     def append(self, event: AuditEvent, event_id: str) -> int:
+        seq = self._append(event, event_id)
+        metrics.audit_append(event.result.value)
+        security_event(
+            "audit",
+            action=event.action.value,
+            result=event.result.value,
+            target_type=event.target.type.value,
+            principal=event.access_id,
+            source_address=event.source_ip,
+            seq=seq,
+        )
+        return seq
+
+    def _append(self, event: AuditEvent, event_id: str) -> int:
         guess = self._head.last
         if guess is not None:
             row = _row(event, event_id, *guess)

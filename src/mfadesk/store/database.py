@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import threading
 import time
@@ -37,10 +38,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
+from mfadesk.observability import metrics
 from mfadesk.store.audit import AuditHead
 from mfadesk.store.checkpoints import WalCheckpointer, defer_checkpoints
+from mfadesk.store.migrate import schema_is_current
 from mfadesk.store.unit_of_work import BUSY_TIMEOUT_MS, HeldConnection, UnitOfWork, is_busy
 from mfadesk.store.wal_sync import DEFAULT_FSYNC, Fsync, SqliteSync, WalSyncer
 
@@ -267,13 +271,28 @@ class Database:
                 self._held.remove(held)
             held.close()
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration (raises if the database is away)."""
+        with self.engine.connect() as connection:
+            return schema_is_current(connection)
+
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run blocking database work (see `_run`), counting the driver's errors."""
+        try:
+            return await self._run(fn, *args, **kwargs)
+        except SQLAlchemyError as error:
+            metrics.database_error(type(error).__name__)
+            raise
+
+    async def _run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking database work: SQLite's right here unless its write lock is taken
-        elsewhere, PostgreSQL's on the database threads. With a `WalSyncer`, return (or raise)
-        only once every commit this process made so far is durable: `fn`'s own, and any other
-        that `fn` may have read."""
+        elsewhere, PostgreSQL's on the database threads (in the caller's context: its request
+        id reaches the security log lines). With a `WalSyncer`, return (or raise) only once
+        every commit this process made so far is durable: `fn`'s own, and any other that `fn`
+        may have read."""
         if not self.is_sqlite:
-            return await self._workers.submit(functools.partial(fn, *args, **kwargs))
+            context = contextvars.copy_context()
+            return await self._workers.submit(functools.partial(context.run, fn, *args, **kwargs))
         syncer = self._syncer
         if syncer is None:
             return await self._run_sqlite(fn, *args, **kwargs)
@@ -301,9 +320,9 @@ class Database:
                 local.held = None
         self._on_worker += 1
         try:
-            return await self._workers.submit(
-                functools.partial(self._when_not_busy, fn, *args, **kwargs)
-            )
+            context = contextvars.copy_context()
+            work = functools.partial(self._when_not_busy, fn, *args, **kwargs)
+            return await self._workers.submit(functools.partial(context.run, work))
         finally:
             self._on_worker -= 1
 

@@ -103,3 +103,12 @@ class SourceRepository:
 
     def delete(self, source_id: str) -> None:
         self._c.execute(delete(sources).where(sources.c.id == source_id))
+
+    def set_config(self, source_id: str, config: dict[str, Any]) -> None:
+        """Replace the source's plain settings."""
+        statement = (
+            update(sources)
+            .where(sources.c.id == source_id)
+            .values(config=json.dumps(config, sort_keys=True))
+        )
+        self._c.execute(statement)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,3 +61,15 @@ def _foreign_keys_checked_after(connection: Connection) -> Iterator[None]:
             raise RuntimeError(f"the migrations left rows that refer to nothing: {broken[:5]}")
     finally:
         driver.execute("PRAGMA foreign_keys=ON")
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) this code knows (read once: the scripts do not change)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def schema_is_current(connection: Connection) -> bool:
+    """Whether the database's schema is at the newest revision (a readiness check)."""
+    current = MigrationContext.configure(connection).get_current_heads()
+    return frozenset(current) == head_revisions()

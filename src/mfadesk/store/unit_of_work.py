@@ -16,6 +16,7 @@ from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
 from mfadesk.store.console import ConsoleRepository
 from mfadesk.store.console_reads import ConsoleReads
+from mfadesk.store.directory_sync import DirectorySyncRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
 from mfadesk.store.export_snapshots import ExportSnapshotRepository
@@ -27,6 +28,7 @@ from mfadesk.store.oauth_clients import OAuthClientRepository
 from mfadesk.store.radius_clients import RadiusClientRepository
 from mfadesk.store.radius_replies import RadiusReplyRepository
 from mfadesk.store.rate_buckets import RateBucketRepository
+from mfadesk.store.scim_users import ScimUserRepository
 from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
@@ -147,6 +149,8 @@ class UnitOfWork:
     sources: SourceRepository
     imports: ImportRepository
     leases: LeaseRepository
+    scim_users: ScimUserRepository
+    directory_sync: DirectorySyncRepository
 
     def __init__(
         self,
@@ -201,6 +205,8 @@ class UnitOfWork:
         self.sources = SourceRepository(connection)
         self.imports = ImportRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.scim_users = ScimUserRepository(connection)
+        self.directory_sync = DirectorySyncRepository(connection)
         self.console = ConsoleRepository(connection)
         self.console_reads = ConsoleReads(connection)
         return self

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from mfadesk.api.lru import Lru
 from mfadesk.api.rate_limit import Buckets
 from mfadesk.api.responses import too_many_requests, unauthorized_response
+from mfadesk.observability.events import refused_login
 from mfadesk.services.authn_keys import client_key_accepted
 from mfadesk.store.database import Database
 
@@ -47,6 +48,7 @@ class ClientKeyGate:
         self._known.pop(key_hash)
 
     async def refuse(self, source_ip: str | None, path: str) -> Response:
+        refused_login("mfa", "client-key missing, unknown or revoked")
         retry = await self._refused.take(source_ip or "unknown")
         return unauthorized_response(path) if retry is None else too_many_requests(retry)
 

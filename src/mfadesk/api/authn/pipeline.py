@@ -33,6 +33,7 @@ from mfadesk.api.responses import (
     unauthorized_response,
 )
 from mfadesk.domain.errors import BadRequest, ClientNotAuthenticated, DomainError
+from mfadesk.observability.events import set_principal
 from mfadesk.services.authn_attempts import purge_expired_attempts
 from mfadesk.services.authn_call import AuthnCall, AuthnConfig
 from mfadesk.services.user_events import number_user_events
@@ -185,5 +186,8 @@ def pipeline(
             return domain_error_response(error)
         except DomainError as error:
             return domain_error_response(error)
+        finally:
+            if call.key is not None:  # the agent, as the use case found it
+                set_principal(call.key.name)
 
     return answer

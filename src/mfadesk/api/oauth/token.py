@@ -21,6 +21,7 @@ from mfadesk.api.oauth.assertions import AssertionVerifier, VerifiedAssertion, c
 from mfadesk.api.responses import JSON, domain_error_response
 from mfadesk.domain.errors import PayloadTooLarge
 from mfadesk.domain.oauth_clients import OAuthClient, OAuthRefusal, format_scopes
+from mfadesk.observability.events import refused_login, set_principal
 from mfadesk.services.oauth_clients import (
     IssuedToken,
     TokenRequest,
@@ -105,6 +106,7 @@ class TokenEndpoint:
             assertion = form.get("client_assertion")
             claimed = claimed_client(assertion) if assertion else form.get("client_id")
             client, verified = await self._authenticate(form, claimed)
+            set_principal(client.id)
             token_request = TokenRequest(
                 client=client,
                 jti=verified.jti,
@@ -153,6 +155,7 @@ class TokenEndpoint:
     ) -> Response:
         state = self._state
         if refusal.error == "invalid_client":
+            refused_login("oauth", refusal.error, claimed)
             retry = await state.failure_buckets.take(source_ip or "unknown")
             if retry is not None:
                 body = OAuthErrorBody(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from datetime import datetime
 
@@ -21,8 +23,17 @@ from mfadesk.api.routes.outcomes import (
 )
 from mfadesk.domain.clock import format_timestamp
 from mfadesk.domain.errors import BadRequest
+from mfadesk.domain.ldap_sources import DirectoryEntry, DirectoryUnavailable
 from mfadesk.domain.oauth_clients import Scope
 from mfadesk.domain.users import parse_mark_deleted, parse_user_status
+from mfadesk.services.directory import find_by_email, read_entry
+from mfadesk.services.directory_users import (
+    begin_lookup,
+    begin_user_sync,
+    directory_failed,
+    finish_lookup,
+    finish_user_sync,
+)
 from mfadesk.services.users import (
     UserDetails,
     create_local_user,
@@ -31,8 +42,8 @@ from mfadesk.services.users import (
     search_users,
     set_mark_deleted,
     set_user_status,
-    sync_user,
 )
+from mfadesk.wire.errors import ErrorBody
 from mfadesk.wire.users import (
     CreateUserRequest,
     DeleteUserResponse,
@@ -48,6 +59,7 @@ from mfadesk.wire.users import (
 )
 
 _DIGITS = re.compile(r"\d+")
+log = logging.getLogger("mfadesk.api.users")
 
 
 def _enabled(flag: bool) -> str:
@@ -95,7 +107,25 @@ def user_details_body(details: UserDetails) -> UserDetailsResponse:
 
 async def lookup(request: AdminRequest) -> Response:
     body = await request.body(UserLookupRequest)
-    details = await request.run(lookup_user, body.email)
+    if body.searchUnsynched is not True:
+        details = await request.run(lookup_user, body.email)
+        return json_response(user_details_body(details))
+    start = await request.run(begin_lookup, body.email, True)
+    if start.details is not None:
+        return json_response(user_details_body(start.details))
+    found: tuple[str, DirectoryEntry] | None = None
+    for access in start.accesses:
+        try:
+            entry = await asyncio.to_thread(find_by_email, access, body.email.strip())
+        except DirectoryUnavailable as error:
+            # Another source may still have the user; this one is only logged.
+            log.warning("searchUnsynched: %s", error.description)
+            continue
+        if entry is not None:
+            found = access.source.id, entry
+            break
+    source_id, entry_found = found if found is not None else (None, None)
+    details = await request.run(finish_lookup, body.email, source_id, entry_found)
     return json_response(user_details_body(details))
 
 
@@ -159,7 +189,17 @@ async def delete(request: AdminRequest) -> Response:
 
 
 async def sync(request: AdminRequest) -> Response:
-    details = await request.run(sync_user, request.path("userId").lower())
+    user_id = request.path("userId").lower()
+    start = await request.run(begin_user_sync, user_id)
+    if start.details is not None:
+        return json_response(user_details_body(start.details))
+    assert start.access is not None
+    try:
+        entry = await asyncio.to_thread(read_entry, start.access, start.unique_id)
+    except DirectoryUnavailable as error:
+        await request.run(directory_failed, user_id, error.description)
+        raise
+    details = await request.run(finish_user_sync, user_id, start.access.source.id, entry)
     return json_response(user_details_body(details))
 
 
@@ -263,15 +303,16 @@ ENDPOINTS = (
     Endpoint(
         "POST",
         "/v1/users/{userId}/sync",
-        "Synchronize User (local users: nothing to do)",
+        "Synchronize User: re-read a directory user from its LDAP source (others: no change)",
         sync,
         None,
         {
-            200: Outcome("The user.", UserDetailsResponse),
+            200: Outcome("The user, as the directory has them now.", UserDetailsResponse),
             403: FORBIDDEN,
             404: Outcome("User <id> not found.", NOT_FOUND.model),
             429: TOO_MANY,
             500: SERVER_ERROR,
+            503: Outcome("The user's directory could not be read; nothing changed.", ErrorBody),
         },
         tag="users",
         scope=Scope.USER_SYNC,
