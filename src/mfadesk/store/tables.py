@@ -436,7 +436,7 @@ oauth_assertion_jtis = Table(
     Column("expires_at", Timestamp, nullable=False),
 )
 
-# Console sign-in: an administrator's password (Argon2id, the hash only; migration 0017).
+# Console sign-in: an administrator's password (Argon2id, the hash only; migration 0016).
 admin_passwords = Table(
     "admin_passwords",
     metadata,

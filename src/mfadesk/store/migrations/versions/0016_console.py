@@ -1,7 +1,7 @@
 """Console: administrators' passwords (Argon2id hashes) and server-side console sessions
 
-Revision ID: 0017
-Revises: 0020
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0020"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
