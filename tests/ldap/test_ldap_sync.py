@@ -15,6 +15,7 @@ from mfadesk.domain.ldap_sources import (
     SyncReport,
 )
 from mfadesk.domain.users import UserStatus
+from mfadesk.observability import metrics
 from mfadesk.services.ldap_sync import sync_source, sync_targets
 from mfadesk.services.provisioning import add_user
 from tests.support.desk import Desk
@@ -175,3 +176,27 @@ def test_start_tls_and_ldaps_verify_the_directory_certificate(desk: Desk, slapd:
         desk.db, desk.env, company, replace(plain, url=slapd.ldaps_url, ca_file=ca), name="LDAPS"
     )
     assert _counts(_sync(desk, "LDAPS")) == {"conflicts": 1}  # the same entry, another source
+
+
+def test_sync_runs_and_their_changes_are_counted_in_the_metrics(desk: Desk, slapd: Slapd) -> None:
+    unit = slapd.unit()
+    unit.add_plain(Person("mia", "mia@example.test"))
+    _add_source(desk, unit)
+
+    def count(name: str, **labels: str) -> float:
+        text = metrics.exposition().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items())
+        )
+
+    runs = count("mfadesk_directory_sync_runs_total", source_type="ldap", result="success")
+    created = count("mfadesk_directory_sync_objects_total", source_type="ldap", change="created")
+    _sync(desk)
+    assert count("mfadesk_directory_sync_runs_total", source_type="ldap", result="success") == (
+        runs + 1
+    )
+    assert count("mfadesk_directory_sync_objects_total", source_type="ldap", change="created") == (
+        created + 1
+    )

@@ -88,12 +88,15 @@ def create_worker_app() -> Starlette:
     """The app of one `mfadesk serve` worker, with RADIUS beside it when a socket was handed
     over."""
     from mfadesk.api.app import create_app_from_env
+    from mfadesk.console import console_edge
 
     if _radius_socket is None:
-        return create_app_from_env()
+        return create_app_from_env(edges=[console_edge])
     from mfadesk.radius import radius_service
 
-    return create_app_from_env([radius_service(_radius_socket, _shutdown_timeout)])
+    return create_app_from_env(
+        [radius_service(_radius_socket, _shutdown_timeout)], edges=[console_edge]
+    )
 
 
 def _stop_quietly(signum: int, _frame: FrameType | None) -> None:

@@ -31,6 +31,7 @@ from mfadesk.domain.ldap_sources import (
     plan_chunk,
 )
 from mfadesk.domain.users import UserStatus
+from mfadesk.observability import metrics
 from mfadesk.otp.source_secrets import SourceSecrets, SourceSecretsError
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.csv_import import Transaction, with_retries
@@ -232,6 +233,7 @@ def sync_source(
     if not transaction(take):
         raise Conflict(f"a sync of identity source {source.name!r} is running already")
     report = SyncReport()
+    succeeded = False
     try:
         try:
             directory = read(access)
@@ -248,7 +250,9 @@ def sync_source(
             with contextlib.suppress(Exception):
                 transaction(lambda uow, op: _audit(uow, op, company, source, report, stopped))
             raise
+        succeeded = True
     finally:
+        metrics.directory_sync(source.kind.value, succeeded, report.counts())
         with contextlib.suppress(Exception):
             transaction(lambda uow, op: uow.leases.release(lease, holder, op.now))
     return report
