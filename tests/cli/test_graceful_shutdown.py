@@ -59,7 +59,8 @@ def test_sigterm_under_load_loses_no_acknowledged_write(tmp_path: Path, workers:
         served.process.send_signal(signal.SIGTERM)
         for thread in threads:
             thread.join(timeout=60)
-        output = served.process.communicate(timeout=60)[0].decode()
+        served.process.wait(timeout=60)
+        output = served.output()
     assert unexpected == []
     assert served.process.returncode == 0, output
     assert "Traceback" not in output

@@ -27,6 +27,10 @@ class ServedProcess:
     env: dict[str, str]
     database: Path
     key: dict[str, str]  # the demo help-desk admin's key file
+    log: Path  # what the server printed (a file: a pipe nobody reads would fill and block it)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
     def api(self) -> httpx.Client:
         now = time.time()
@@ -73,18 +77,22 @@ def served_demo_process(tmp_path: Path, *args: str, **env: str) -> Iterator[Serv
     }
     subprocess.run([*COMMAND, "demo"], cwd=tmp_path, env=full_env, check=True, capture_output=True)
     key = json.loads((tmp_path / "var" / "keys" / "help-desk-admin.key").read_text())
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", str(port), *args],
-        cwd=tmp_path,
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*COMMAND, "serve", "--port", str(port), *args],
+            cwd=tmp_path,
+            env=full_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        assert process.stdout is not None
-        process.stdout.readline()  # the port listens
-        yield ServedProcess(process, full_env, database, key)
+        deadline = time.monotonic() + 60
+        while "mfadesk serving " not in log.read_text(errors="replace"):  # the port listens
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        yield ServedProcess(process, full_env, database, key, log)
     finally:
         if process.poll() is None:
             process.send_signal(2)
-            process.communicate(timeout=60)
+            process.wait(timeout=60)
