@@ -79,6 +79,7 @@ def test_every_command_keeps_its_name() -> None:
     assert set(commands) == {
         "serve", "migrate", "demo", "company", "admin", "user", "token", "ds100", "audit",
         "settings", "api", "authn-key", "source", "oauth-client", "radius-client",
+        "backup", "restore",
     }  # fmt: skip
     assert commands["radius-client"] == {"add": None, "list": None, "remove": None}
     assert commands["api"] == {
@@ -114,7 +115,8 @@ def test_every_command_keeps_its_name() -> None:
         "remove": None,
         "sync": None,
     }
-    assert commands["token"] == {"add": None, "import": None}
+    assert commands["token"] == {"add": None, "code": None, "import": None}
     assert commands["authn-key"] == {"add": None, "list": None, "revoke": None}
     assert commands["oauth-client"] == {"add": None, "list": None, "revoke": None}
     assert commands["settings"] == {"set": None, "show": None}
+    assert commands["admin"] == {"add": None, "revoke": None, "set-password": None}

@@ -48,7 +48,7 @@ def test_sdk_guide_examples_run(demo: dict[str, str], tmp_path: Path) -> None:
     assert "014010008031 dave@example.com False" in output
     assert "The Help Desk Admin role is not allowed to delete hardware tokens." in output
     assert "deleted 000100000004 Disabled\nTrue\nFalse\n" in output
-    assert "4 2 3\n" in output and "True super-admin@example.com UNMARK_USER_DELETED" in output
+    assert "6 2 3\n" in output and "True super-admin@example.com UNMARK_USER_DELETED" in output
     codes = tmp_path / "outage-codes.csv"
     assert stat.S_IMODE(codes.stat().st_mode) == 0o600
     assert len(codes.read_text().splitlines()) == 3  # header + Alice + Bob

@@ -339,3 +339,16 @@ def test_concurrent_creations_of_one_user_make_one_and_409s(scim: ScimServer) ->
     with ThreadPoolExecutor(8) as pool:
         statuses = sorted(pool.map(post, range(8)))
     assert statuses == [201] + [409] * 7
+
+
+def test_a_value_object_may_hold_filtered_paths(scim: ScimServer, client: httpx.Client) -> None:
+    user = create(client)
+    work = f"{unique('obj')}@acme.example"
+    operation = {
+        "op": "Add",
+        "value": {'emails[type eq "work"].value': work, "name.givenName": "Val", "title": "x"},
+    }
+    reply = client.patch(f"Users/{user['id']}", json=patch(operation))
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["emails"] == [{"value": work, "type": "work"}]
+    assert reply.json()["name"] == {"givenName": "Val"}

@@ -236,6 +236,8 @@ class _App(Starlette):
 # Something served beside the HTTP app in the same process (RADIUS): entered when the app
 # starts, left when it stops, with everything the app holds.
 Companion = Callable[[AppState], contextlib.AbstractAsyncContextManager[None]]
+# Another HTTP edge on the same state (the web console): its routes, served beside the API's.
+EdgeRoutes = Callable[[AppState], Sequence[BaseRoute]]
 
 
 def create_app(
@@ -244,11 +246,12 @@ def create_app(
     *,
     database: Database | None = None,
     companions: Sequence[Companion] = (),
+    edges: Sequence[EdgeRoutes] = (),
 ) -> Starlette:
     """A ready-to-serve app. The database schema must be current (`mfadesk serve` migrates
     before its workers start); a database set up with another master key is refused.
     `database`, if given, is the app's to close (by default it is opened from `settings`).
-    `companions` run beside it (see `Companion`)."""
+    `companions` run beside it (see `Companion`); `edges` add their routes (see `EdgeRoutes`)."""
     state, redis = build_state(settings, env, database)
     endpoint_routes = [
         Route(e.full_path, pipeline(e, state), methods=[e.method], name=e.summary)
@@ -266,6 +269,8 @@ def create_app(
         ),
         *scim_routes(state),
     ]
+    for edge in edges:
+        other_routes.extend(edge(state))
 
     jobs = []
     if settings.purge_interval_seconds > 0:
@@ -300,9 +305,11 @@ def create_app(
     return app
 
 
-def create_app_from_env(companions: Sequence[Companion] = ()) -> Starlette:
+def create_app_from_env(
+    companions: Sequence[Companion] = (), edges: Sequence[EdgeRoutes] = ()
+) -> Starlette:
     """Factory for `mfadesk serve` workers (migrations already run, master key checked)."""
-    app = create_app(Settings.from_env(), companions=companions)
+    app = create_app(Settings.from_env(), companions=companions, edges=edges)
     # Everything loaded so far lives as long as the process: keep the cycle collector from
     # scanning it again and again. A full collection over it stalls every request in flight
     # for tens of milliseconds; over what requests leave behind it takes well under one.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -132,3 +134,36 @@ def revoke(access_id: str) -> None:
     with runtime() as rt:
         rt.transaction(lambda uow, op: revoke_api_key(uow, op, access_id))
     click.echo(f"API key {access_id} revoked")
+
+
+@admin_group.command("set-password")
+@click.option("--email", required=True, help="The administrator's e-mail address.")
+@click.option(
+    "--password-file",
+    type=click.File("r"),
+    default=None,
+    help="Read the password from this file ('-': standard input); default: ask.",
+)
+@click.option("--company", default=None, help="Company name (default: the only one).")
+def set_password(email: str, password_file: TextIO | None, company: str | None) -> None:
+    """Set the administrator's console password (Argon2id); their console sessions end."""
+    from mfadesk.otp.passwords import hash_password, password_problem
+    from mfadesk.services.operator_console import set_admin_password
+
+    if password_file is not None:
+        password = password_file.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Console password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise CommandError("no terminal to ask for the password: use --password-file")
+    problem = password_problem(password)
+    if problem is not None:
+        raise CommandError(problem)
+    password_hash = hash_password(password)
+    with runtime() as rt:
+        ended = rt.transaction(
+            lambda uow, op: set_admin_password(
+                uow, op, resolve_company(uow, company), email, password_hash
+            )
+        )
+    click.echo(f"Console password of {email.lower()} set ({ended} console session(s) ended)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import shlex
 import shutil
@@ -43,6 +44,9 @@ ADMINS = (
     ("super-admin@example.com", Role.SUPER_ADMIN, "super-admin.key"),
     ("helpdesk@example.com", Role.HELP_DESK_ADMIN, "help-desk-admin.key"),
 )
+# The console signs an admin in with a passcode of the *user* with the admin's e-mail: the demo
+# gives each demo admin such a user and a token whose seed mfadesk holds (`mfadesk token code`).
+CONSOLE_TOKENS = {"super-admin@example.com": "000100000011", "helpdesk@example.com": "000100000012"}
 
 
 def _ensure_objects(rt: Runtime) -> list[str]:
@@ -69,6 +73,42 @@ def _ensure_objects(rt: Runtime) -> list[str]:
 
     rt.transaction(ensure)
     return made
+
+
+def _ensure_console_sign_in(rt: Runtime, keys_dir: Path) -> tuple[list[str], list[str]]:
+    """Each demo admin's user, token and console password (a random one, written to a file
+    beside the key files, mode 0600, when the admin has none or its file is gone)."""
+    from mfadesk.otp.passwords import hash_password
+    from mfadesk.services.operator_console import set_admin_password
+
+    made: list[str] = []
+    hints: list[str] = []
+    for email, _role, filename in ADMINS:
+        serial = CONSOLE_TOKENS[email]
+        password_file = (keys_dir / filename).with_suffix(".console-password").resolve()
+
+        def ensure(uow: UnitOfWork, op, email=email, serial=serial, path=password_file):  # type: ignore[no-untyped-def]
+            company = ensure_company(uow, op, COMPANY)
+            if uow.users.get_by_email(company.id, normalize_email(email)) is None:
+                add_user(uow, op, company, email, "Demo", "Admin", False)
+                made.append(f"user {email} (to sign in to the console)")
+            if not uow.hardware_tokens.exists(serial):
+                add_hardware_token(uow, op, company, serial, email)
+                made.append(f"SID700 token {serial} assigned to {email}")
+            admin = uow.admins.get_by_email(company.id, email)
+            if admin is not None and (
+                uow.console.password_hash(admin.id) is None or not path.exists()
+            ):
+                password = base64.urlsafe_b64encode(op.env.random.token_bytes(15)).decode()
+                set_admin_password(uow, op, company, email, hash_password(password))
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w") as out:
+                    out.write(password + "\n")
+                made.append(f"console password of {email} written to {path}")
+
+        rt.transaction(ensure)
+        hints.append(f"  {email:<26} password in {password_file}, token {serial}")
+    return made, hints
 
 
 def _key_is_live(rt: Runtime, path: Path) -> bool:
@@ -126,6 +166,9 @@ def demo(keys_dir: Path) -> None:
             elif _point_at(path, url):
                 made.append(f"key file {path} now names {url}")
             key_files.append((email, role, path))
+        console_made, console_hints = _ensure_console_sign_in(rt, keys_dir)
+        made.extend(console_made)
+        console_url = rt.settings.effective_public_url() + "/console"
     click.echo(f"Demo tenant '{COMPANY}': " + ("created" if made else "already in place"))
     for line in made:
         click.echo(f"  + {line}")
@@ -149,3 +192,10 @@ def demo(keys_dir: Path) -> None:
     click.echo(f"  {command} token add --serial {TRY_SERIAL} --user {alice} --seed {TRY_SEED}")
     click.echo(f"  (umask 077 && {command} authn-key add --name try-it --json > var/try-it.json)")
     click.echo("then README.md 'Authenticating a user' walks her through it (docs/authn.md 4b).")
+    click.echo(f"Web console: {console_url}  (docs/console.md). Sign in with E-mail, Password, and")
+    click.echo(
+        f"as Passcode the tokencode `{command} token code SERIAL` prints (the first sign-in asks"
+        " for a new PIN; after that the passcode is PIN + tokencode):"
+    )
+    for hint in console_hints:
+        click.echo(hint)

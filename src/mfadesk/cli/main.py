@@ -24,6 +24,8 @@ COMMANDS = {
     "authn-key": "mfadesk.cli.authn_keys:authn_key_group",
     "radius-client": "mfadesk.cli.radius_clients:radius_client_group",
     "oauth-client": "mfadesk.cli.oauth_clients:oauth_client_group",
+    "backup": "mfadesk.cli.backup:backup",
+    "restore": "mfadesk.cli.backup:restore",
 }
 # `api` needs only the base install (the SDK); every other command works on the server's
 # database and needs the `server` extra.

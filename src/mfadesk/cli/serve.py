@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -22,9 +24,11 @@ from mfadesk.settings import DEFAULT_HOST, DEFAULT_PORT
 
 STARTUP_FAILURE = 3  # uvicorn's status when a worker could not start
 RADIUS_RECEIVE_BUFFER = 4 * 1024 * 1024  # bursts of Access-Requests wait here (capped by rmem_max)
+DEFAULT_SHUTDOWN_TIMEOUT = 30  # seconds; systemd's and Kubernetes' default stop grace is longer
 
 # The RADIUS socket this worker process serves, handed over by `_WorkerConfig.load`.
 _radius_socket: socket.socket | None = None
+_shutdown_timeout: float | None = None
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -74,8 +78,9 @@ class _WorkerConfig(uvicorn.Config):
         self.radius_socket = radius_socket
 
     def load(self) -> None:
-        global _radius_socket  # noqa: PLW0603  (one per worker process, read by its app factory)
+        global _radius_socket, _shutdown_timeout  # noqa: PLW0603  (one per worker process)
         _radius_socket = self.radius_socket
+        _shutdown_timeout = self.timeout_graceful_shutdown
         super().load()
 
 
@@ -83,12 +88,22 @@ def create_worker_app() -> Starlette:
     """The app of one `mfadesk serve` worker, with RADIUS beside it when a socket was handed
     over."""
     from mfadesk.api.app import create_app_from_env
+    from mfadesk.console import console_edge
 
     if _radius_socket is None:
-        return create_app_from_env()
+        return create_app_from_env(edges=[console_edge])
     from mfadesk.radius import radius_service
 
-    return create_app_from_env([radius_service(_radius_socket)])
+    return create_app_from_env(
+        [radius_service(_radius_socket, _shutdown_timeout)], edges=[console_edge]
+    )
+
+
+def _stop_quietly(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM's handler outside uvicorn's: before serving, stop; after uvicorn's graceful
+    shutdown (which raises the signal it caught again, for this handler), exit 0 — a stop
+    asked for is a success for systemd and orchestrators, not a death by signal."""
+    raise SystemExit(0)
 
 
 def _metrics_directory() -> Path:
@@ -176,6 +191,14 @@ def _check_tls(certfile: Path | None, keyfile: Path | None) -> None:
     envvar="MFADESK_METRICS_PORT",
     help="Serve /metrics on this port (on --host) instead of the API's port. [default: off]",
 )
+@click.option(
+    "--shutdown-timeout",
+    type=click.IntRange(1, 3600),
+    default=DEFAULT_SHUTDOWN_TIMEOUT,
+    show_default=True,
+    envvar="MFADESK_SHUTDOWN_TIMEOUT",
+    help="On SIGTERM: seconds to let requests and RADIUS exchanges in progress finish.",
+)
 def serve(
     host: str,
     port: int,
@@ -187,8 +210,13 @@ def serve(
     ssl_certfile: Path | None,
     ssl_keyfile: Path | None,
     metrics_port: int | None,
+    shutdown_timeout: int,
 ) -> None:
-    """Serve the admin API (creating or migrating the database first)."""
+    """Serve the admin API (creating or migrating the database first).
+
+    SIGTERM stops taking connections and datagrams, lets the requests in progress finish
+    (up to --shutdown-timeout seconds), then exits 0."""
+    signal.signal(signal.SIGTERM, _stop_quietly)
     _check_tls(ssl_certfile, ssl_keyfile)
     metrics_directory = _metrics_directory()  # before anything imports prometheus-client
     try:
@@ -202,6 +230,7 @@ def serve(
             log_format or default_format(),
             (ssl_certfile, ssl_keyfile) if ssl_certfile and ssl_keyfile else None,
             metrics_port,
+            shutdown_timeout,
         )
     finally:
         os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -218,6 +247,7 @@ def _serve(
     log_format: LogFormat,
     tls: tuple[Path, Path] | None,
     metrics_port: int | None,
+    shutdown_timeout: int,
 ) -> None:
     from mfadesk.cli.runtime import load_settings, open_database
 
@@ -248,6 +278,7 @@ def _serve(
         log_level="info",
         proxy_headers=False,  # X-Forwarded-For: only from MFADESK_TRUSTED_PROXIES (api/edge.py)
         server_header=False,
+        timeout_graceful_shutdown=shutdown_timeout,
         radius_socket=radius,
         ssl_certfile=str(tls[0]) if tls else None,
         ssl_keyfile=str(tls[1]) if tls else None,

@@ -59,3 +59,18 @@ def add(
 
 
 token_group.add_command(import_command)
+
+
+@token_group.command("code")
+@click.argument("serial")
+@click.option("--company", default=None, help="Company name (default: the only one).")
+def code(serial: str, company: str | None) -> None:
+    """Print the current tokencode of an assigned, enabled token whose seed mfadesk holds
+    (audited)."""
+    from mfadesk.services.operator_console import current_tokencode
+
+    with runtime() as rt:
+        shown = rt.transaction(
+            lambda uow, op: current_tokencode(uow, op, resolve_company(uow, company), serial)
+        )
+    click.echo(shown)

@@ -11,6 +11,7 @@ from enum import StrEnum
 class Transport(StrEnum):
     REST = "rest"
     RADIUS = "radius"
+    CONSOLE = "console"  # the web console's sign-in (its ref: the administrator's company)
 
 
 @dataclass(frozen=True, slots=True)

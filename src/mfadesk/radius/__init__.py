@@ -26,8 +26,9 @@ from mfadesk.services.radius_clients import secret_cipher
 log = logging.getLogger("mfadesk.radius")
 
 
-def radius_service(sock: socket.socket) -> Companion:
-    """Serve RADIUS on ``sock`` (a bound UDP socket) for as long as the app runs."""
+def radius_service(sock: socket.socket, drain_seconds: float | None = None) -> Companion:
+    """Serve RADIUS on ``sock`` (a bound UDP socket) for as long as the app runs; at shutdown
+    answer the exchanges in progress (for up to `drain_seconds`) before closing."""
 
     @contextlib.asynccontextmanager
     async def serve(state: AppState) -> AsyncIterator[None]:
@@ -44,8 +45,8 @@ def radius_service(sock: socket.socket) -> Companion:
         try:
             yield
         finally:
+            await server.drain(drain_seconds)
             transport.close()
-            await server.drain()
 
     return serve
 

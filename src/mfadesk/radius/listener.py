@@ -66,18 +66,29 @@ class RadiusServer:
     buckets: Buckets  # one per RADIUS client
     _requests: itertools.count[int] = field(default_factory=itertools.count)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _stopping: bool = False
 
     def received(
         self, data: bytes, addr: tuple[Any, ...], transport: asyncio.DatagramTransport
     ) -> None:
+        if self._stopping:  # shutting down: the client retransmits to another server
+            return
         task = asyncio.get_running_loop().create_task(self._serve(data, addr, transport))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def drain(self) -> None:
-        """Let the requests in progress finish (their replies may no longer be sent)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def drain(self, timeout: float | None = None) -> None:
+        """Take no new datagram; let the exchanges in progress finish and send their replies,
+        for up to `timeout` seconds (then they are cancelled)."""
+        self._stopping = True
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in late:
+            task.cancel()
+        if late:
+            log.error("RADIUS: %d exchange(s) cancelled at shutdown after %ss", len(late), timeout)
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def _serve(
         self, data: bytes, addr: tuple[Any, ...], transport: asyncio.DatagramTransport

@@ -74,6 +74,16 @@ class AuthnCall:
             now=config.env.clock(),
         )
 
+    @classmethod
+    def console(cls, config: AuthnConfig, company_id: str, source_ip: str | None) -> AuthnCall:
+        """A console sign-in, for an administrator of the company."""
+        return cls(
+            config=config,
+            agent=AgentRef(Transport.CONSOLE, company_id),
+            source_ip=source_ip,
+            now=config.env.clock(),
+        )
+
     @property
     def key_hash(self) -> str:
         """The SHA-256 of a REST call's ``client-key``."""

@@ -25,15 +25,25 @@ def authenticate_client(uow: UnitOfWork, call: AuthnCall) -> Agent:
     """The calling agent — its client-key, or its RADIUS client — read in the use case's
     transaction: a revoked key or a removed RADIUS client is refused at once."""
     ref = call.agent
-    agent = (
-        radius_agent(uow, ref.ref)
-        if ref.transport is Transport.RADIUS
-        else _key_agent(uow, ref.ref)
-    )
+    if ref.transport is Transport.CONSOLE:
+        agent: Agent | None = console_agent(ref.ref)
+    elif ref.transport is Transport.RADIUS:
+        agent = radius_agent(uow, ref.ref)
+    else:
+        agent = _key_agent(uow, ref.ref)
     if agent is None:
         raise ClientNotAuthenticated()
     call.key = agent
     return agent
+
+
+CONSOLE_AGENT_NAME = "mfadesk console"
+
+
+def console_agent(company_id: str) -> Agent:
+    """The console's sign-in, as the agent of an administrator's company (the user event log
+    names it)."""
+    return Agent("console", company_id, CONSOLE_AGENT_NAME, Transport.CONSOLE)
 
 
 def _key_agent(uow: UnitOfWork, key_hash: str) -> Agent | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mfadesk.domain.admins import Admin, Permission
 from mfadesk.domain.audit import Action, Target
+from mfadesk.domain.console_sessions import SessionTimeouts
 from mfadesk.domain.errors import NotAuthenticated
 from mfadesk.services.context import Call
 from mfadesk.store.unit_of_work import UnitOfWork
@@ -11,7 +12,14 @@ from mfadesk.store.unit_of_work import UnitOfWork
 
 def resolve_caller(uow: UnitOfWork, call: Call) -> tuple[Admin, bool] | None:
     """The calling actor and whether its credential is usable now: a legacy API key, or an
-    OAuth client's access token (revoked with its client, or expired)."""
+    OAuth client's access token (revoked with its client, or expired), or a console session
+    (signed out, revoked, or past a timeout)."""
+    if call.session_hash is not None:
+        session = uow.console.session(call.session_hash)
+        admin = None if session is None else uow.admins.get(session.admin_id)
+        if session is None or admin is None:
+            return None
+        return admin, session.active(call.now, call.session_timeouts or SessionTimeouts())
     if call.token_hash is not None:
         found = uow.oauth_clients.actor_by_token(call.token_hash)
         if found is None:

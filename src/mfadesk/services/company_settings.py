@@ -3,15 +3,20 @@ console."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from mfadesk.domain.admins import Permission
 from mfadesk.domain.audit import Action, Target, TargetType
 from mfadesk.domain.company import Company, EmergencyAccessSettings
 from mfadesk.domain.emergency_tokencodes import Expiry
 from mfadesk.domain.errors import BadRequest
 from mfadesk.domain.pins import PinPolicy
+from mfadesk.services.audit import record_success
+from mfadesk.services.authorization import authorize
+from mfadesk.services.context import Call
 from mfadesk.services.provisioning import Operator
 from mfadesk.store.unit_of_work import UnitOfWork
 
@@ -70,22 +75,20 @@ def _changed(current: S, change: Any) -> tuple[S, list[str]]:
     return updated, differences
 
 
-def change_settings(
+Audit = Callable[[Action, str, bool], None]  # action, message, changed
+
+
+def _apply(
     uow: UnitOfWork,
-    op: Operator,
     company: Company,
     emergency: SettingsChange,
-    pins: PinPolicyChange | None = None,
+    pins: PinPolicyChange,
+    audit: Audit,
 ) -> Company:
-    """Apply the changes (each group validated as a whole), audited with the operator as the
-    actor: one record per group asked about, naming each change (or saying it changed
-    nothing). A refused change leaves everything as it was."""
-    pins = pins or PinPolicyChange()
     if emergency.is_empty() and pins.is_empty():
         raise BadRequest("nothing to change: give at least one setting")
     fresh = uow.companies.get(company.id, for_update=True)  # concurrent changes serialise here
     assert fresh is not None
-    target = Target(TargetType.COMPANY, company.id, company.name)
     if not emergency.is_empty():
         access, differences = _changed(fresh.emergency_access, emergency)
         if differences:
@@ -95,8 +98,7 @@ def change_settings(
             if differences
             else "Emergency access settings unchanged"
         )
-        action = Action.CHANGE_EMERGENCY_ACCESS_SETTINGS
-        op.audit(uow, company, action, target, message, changed=bool(differences))
+        audit(Action.CHANGE_EMERGENCY_ACCESS_SETTINGS, message, bool(differences))
         fresh = replace(fresh, emergency_access=access)
     if not pins.is_empty():
         policy, differences = _changed(fresh.pin_policy, pins)
@@ -107,6 +109,46 @@ def change_settings(
             if differences
             else "PIN policy unchanged"
         )
-        op.audit(uow, company, Action.CHANGE_PIN_POLICY, target, message, changed=bool(differences))
+        audit(Action.CHANGE_PIN_POLICY, message, bool(differences))
         fresh = replace(fresh, pin_policy=policy)
     return fresh
+
+
+def change_settings(
+    uow: UnitOfWork,
+    op: Operator,
+    company: Company,
+    emergency: SettingsChange,
+    pins: PinPolicyChange | None = None,
+) -> Company:
+    """Apply the changes (each group validated as a whole), audited with the operator as the
+    actor: one record per group asked about, naming each change (or saying it changed
+    nothing). A refused change leaves everything as it was."""
+    target = Target(TargetType.COMPANY, company.id, company.name)
+
+    def audit(action: Action, message: str, changed: bool) -> None:
+        op.audit(uow, company, action, target, message, changed=changed)
+
+    return _apply(uow, company, emergency, pins or PinPolicyChange(), audit)
+
+
+def change_settings_as_admin(
+    uow: UnitOfWork, call: Call, emergency: SettingsChange, pins: PinPolicyChange
+) -> Company:
+    """The same change by a Super Admin (the web console), audited with the admin as actor."""
+    first = (
+        Action.CHANGE_EMERGENCY_ACCESS_SETTINGS
+        if not emergency.is_empty()
+        else Action.CHANGE_PIN_POLICY
+    )
+    target = Target(TargetType.COMPANY, "settings", "settings")
+    actor = authorize(uow, call, Permission.MANAGE_SETTINGS, first, target)
+    company = uow.companies.get(actor.company_id)
+    assert company is not None
+    call.target = Target(TargetType.COMPANY, company.id, company.name)
+
+    def audit(action: Action, message: str, changed: bool) -> None:
+        call.action = action
+        record_success(uow, call, changed=changed, message=message)
+
+    return _apply(uow, company, emergency, pins, audit)

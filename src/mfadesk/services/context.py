@@ -10,6 +10,7 @@ from datetime import datetime
 from mfadesk.domain.admins import Admin
 from mfadesk.domain.audit import Action, Target
 from mfadesk.domain.clock import Clock, RandomSource, SystemRandom, system_clock
+from mfadesk.domain.console_sessions import SessionTimeouts
 from mfadesk.otp.emergency import DEFAULT_OFFLINE_COST_LOG2
 from mfadesk.otp.secret_key import ServerKeys
 
@@ -46,6 +47,9 @@ class Call:
     target: Target | None = None
     actor: Admin | None = None
     token_hash: str | None = None
+    # A console request: the SHA-256 of its session cookie, and how long sessions last.
+    session_hash: str | None = None
+    session_timeouts: SessionTimeouts | None = None
 
     @classmethod
     def start(

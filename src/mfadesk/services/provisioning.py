@@ -218,6 +218,7 @@ def revoke_api_key(uow: UnitOfWork, op: Operator, access_id: str) -> None:
         raise NotFound(f"API key {access_id} not found")
     admin, _ = found
     if uow.admins.revoke_key(access_id, op.now):
+        uow.console.end_sessions_of(admin.id, op.now)  # a revoked key ends console sessions
         company = uow.companies.get(admin.company_id)
         assert company is not None
         target = Target(TargetType.ADMIN, admin.email, admin.email)

@@ -145,12 +145,13 @@ def get_scim_user(uow: UnitOfWork, call: ScimCall, user_id: str) -> User:
 
 
 def list_scim_users(
-    uow: UnitOfWork, call: ScimCall, query: ScimUserQuery, start_index: int, count: int
+    uow: UnitOfWork, call: ScimCall, query: ScimUserQuery | None, start_index: int, count: int
 ) -> ScimPage:
     """The matching users of the caller's source, oldest first: `count` of them from the
-    1-based `start_index` on, and how many match in all."""
+    1-based `start_index` on, and how many match in all. No query: a filter that can match no
+    one (only the token is checked)."""
     source = authenticate_scim(uow, call.token)
-    if query.matches_nothing:
+    if query is None or query.matches_nothing:
         return ScimPage(0, [])
     total = uow.scim_users.count_of_source(source.company_id, source.id, query)
     offset = start_index - 1

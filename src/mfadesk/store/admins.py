@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from mfadesk.domain.admins import Admin, ApiKey, Role
 from mfadesk.store.prepared import Prepared
 from mfadesk.store.tables import admins, api_keys
-from mfadesk.store.timestamps import as_utc_or_none
+from mfadesk.store.timestamps import as_utc, as_utc_or_none
 
 _BY_ACCESS_ID = Prepared(
     select(
@@ -50,6 +50,41 @@ class AdminRepository:
             expires_at=as_utc_or_none(row.expires_at),
         )
         return _to_admin(row), key
+
+    def get(self, admin_id: str) -> Admin | None:
+        row = self._c.execute(select(admins).where(admins.c.id == admin_id)).first()
+        return None if row is None else _to_admin(row)
+
+    def all_by_email(self, email: str) -> list[Admin]:
+        """The administrators with this e-mail, in every company (the console's sign-in)."""
+        rows = self._c.execute(select(admins).where(admins.c.email == email).order_by(admins.c.id))
+        return [_to_admin(row) for row in rows]
+
+    def of_company(self, company_id: str) -> list[Admin]:
+        rows = self._c.execute(
+            select(admins).where(admins.c.company_id == company_id).order_by(admins.c.email)
+        )
+        return [_to_admin(row) for row in rows]
+
+    def keys_of(self, admin_id: str) -> list[tuple[ApiKey, str, datetime]]:
+        """The administrator's API keys with their descriptions and creation times."""
+        rows = self._c.execute(
+            select(api_keys).where(api_keys.c.admin_id == admin_id).order_by(api_keys.c.created_at)
+        )
+        return [
+            (
+                ApiKey(
+                    access_id=row.access_id,
+                    admin_id=row.admin_id,
+                    public_key_pem=row.public_key_pem,
+                    revoked=row.revoked_at is not None,
+                    expires_at=as_utc_or_none(row.expires_at),
+                ),
+                row.description,
+                as_utc(row.created_at),
+            )
+            for row in rows
+        ]
 
     def get_by_email(self, company_id: str, email: str) -> Admin | None:
         row = _BY_EMAIL.one_or_none(self._c, {"email": email, "company_id": company_id})

@@ -435,3 +435,30 @@ oauth_assertion_jtis = Table(
     Column("jti", String(255), primary_key=True),
     Column("expires_at", Timestamp, nullable=False),
 )
+
+# Console sign-in: an administrator's password (Argon2id, the hash only; migration 0016).
+admin_passwords = Table(
+    "admin_passwords",
+    metadata,
+    Column("admin_id", String(36), ForeignKey("admins.id"), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("set_at", Timestamp, nullable=False),
+)
+
+# Console sessions, by the SHA-256 of the cookie's token (the token itself is never stored).
+# A sign-in that waits for a New PIN or the next tokencode is a session in that `stage`, bound
+# to its authentication attempt; only `active` sessions act.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("admin_id", String(36), ForeignKey("admins.id"), nullable=False, index=True),
+    Column("stage", String(16), nullable=False),
+    Column("attempt_id", String(36), nullable=True),
+    Column("message_id", String(128), nullable=True),
+    Column("challenge", String(32), nullable=True),
+    Column("source_ip", String(64), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
+    Column("ended_at", Timestamp, nullable=True),
+)

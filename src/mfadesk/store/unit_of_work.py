@@ -14,6 +14,8 @@ from mfadesk.store.audit import AuditHead, AuditRepository
 from mfadesk.store.authn_attempts import AuthnAttemptRepository
 from mfadesk.store.authn_keys import AuthnKeyRepository
 from mfadesk.store.companies import CompanyRepository
+from mfadesk.store.console import ConsoleRepository
+from mfadesk.store.console_reads import ConsoleReads
 from mfadesk.store.directory_sync import DirectorySyncRepository
 from mfadesk.store.ds100 import Ds100Repository
 from mfadesk.store.emergency_tokencodes import EmergencyTokencodeRepository
@@ -205,6 +207,8 @@ class UnitOfWork:
         self.leases = LeaseRepository(connection)
         self.scim_users = ScimUserRepository(connection)
         self.directory_sync = DirectorySyncRepository(connection)
+        self.console = ConsoleRepository(connection)
+        self.console_reads = ConsoleReads(connection)
         return self
 
     def __exit__(

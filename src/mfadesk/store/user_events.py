@@ -175,3 +175,6 @@ class UserEventRepository:
             .limit(limit)
         )
         return [_to_stored(row) for row in self._c.execute(query)]
+
+
+to_stored_event = _to_stored  # the console's recent events of a user

@@ -108,6 +108,29 @@ def _patched(patch: PatchOp[ScimUserRequest]) -> Callable[[ScimUserFields], Scim
     return change
 
 
+def with_filtered_keys_as_paths(payload: dict[str, Any]) -> dict[str, Any]:
+    """An operation without `path` whose value object has keys with a filter
+    (`{"emails[type eq \"work\"].value": …}`, as Entra ID may send) becomes one operation per
+    such key, with that key as its path: scim2-models reads plain attribute paths as value keys,
+    not filtered ones."""
+    operations = payload.get("Operations")
+    if not isinstance(operations, list):
+        return payload
+    rewritten: list[Any] = []
+    for operation in operations:
+        value = operation.get("value") if isinstance(operation, dict) else None
+        if not isinstance(value, dict) or operation.get("path") is not None:
+            rewritten.append(operation)
+            continue
+        plain = {k: v for k, v in value.items() if "[" not in k}
+        if plain or len(plain) == len(value):
+            rewritten.append({**operation, "value": plain})
+        rewritten.extend(
+            {"op": operation.get("op"), "path": k, "value": v} for k, v in value.items() if "[" in k
+        )
+    return {**payload, "Operations": rewritten}
+
+
 class UserEndpoints:
     def __init__(self, state: AppState, base_url: str) -> None:
         self._state = state
@@ -197,6 +220,7 @@ class UserEndpoints:
         payload = await read_json(request)
         change = simple_patch(payload)
         if change is None:
+            payload = with_filtered_keys_as_paths(payload)
             patch = _validated(PatchOp[ScimUserRequest], payload, Context.RESOURCE_PATCH_REQUEST)
             change = _patched(patch)
         user = await self._run(update_scim_user, self._call(request), user_id, change)
@@ -228,11 +252,8 @@ class UserEndpoints:
         start = max(1, search.start_index or 1)
         count = MAX_PAGE_SIZE if search.count is None else max(0, min(search.count, MAX_PAGE_SIZE))
         call = self._call(request)
-        if criteria is None:  # a filter no user can match: only the token is checked
-            page = await self._run(list_scim_users, call, _NOTHING, start, 0, readonly=True)
-        else:
-            page = await self._run(list_scim_users, call, criteria, start, count, readonly=True)
-        total = 0 if criteria is None else page.total
+        page = await self._run(list_scim_users, call, criteria, start, count, readonly=True)
+        total = page.total
         if not search.attributes and not search.excluded_attributes:
             return scim_reply(listing(page.users, total, start, self._base_url))
         parameters = ResponseParameters[ScimUser](
@@ -251,8 +272,6 @@ class UserEndpoints:
 
 
 _SEARCH_KEYS = ("filter", "startIndex", "count", "attributes", "excludedAttributes", "sortBy")
-_NOTHING = parse_filter(None)
-assert _NOTHING is not None
 
 
 def _response_parameters(query: Any) -> ResponseParameters[ScimUser] | None:
