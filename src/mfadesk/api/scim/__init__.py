@@ -35,6 +35,7 @@ from mfadesk.api.scim.replies import (
 from mfadesk.api.scim.users import UserEndpoints
 from mfadesk.domain.errors import DomainError, PayloadTooLarge
 from mfadesk.domain.scim import SCIM_BASE_PATH, ScimUnauthorized, scim_base_url
+from mfadesk.observability.events import refused_login
 
 if TYPE_CHECKING:
     from mfadesk.api.state import AppState
@@ -100,6 +101,7 @@ def _guarded(state: AppState, handler: Handler) -> Handler:
         try:
             return await handler(request)
         except ScimUnauthorized as error:
+            refused_login("scim", "bearer token refused")
             source_ip = request.client.host if request.client else "unknown"
             retry = await state.failure_buckets.take(source_ip)
             if retry is not None:
