@@ -7,9 +7,12 @@ import re
 
 from playwright.sync_api import Page
 
+from mfadesk.domain.ds100 import credential_serial
 from tests.console.browsing import shot, sign_in
 from tests.console.conftest import ConsoleStack
-from tests.support.tenant import TOKEN_ALICE
+from tests.support.tenant import DEVICE_SPARE_OWNER_BOB, TOKEN_ALICE
+
+CREDENTIAL_BOB = credential_serial(DEVICE_SPARE_OWNER_BOB)
 
 
 def _open_user(page: Page, console: ConsoleStack, email: str) -> str:
@@ -46,6 +49,31 @@ def test_search_user_disable_token_then_the_audit_log_shows_it(
         page.get_by_role("link", name="Download CSV").click()
     path = download.value.path()
     assert "DISABLE_HARDWARE_TOKEN" in path.read_text()
+
+
+def test_a_ds100_credential_is_disabled_and_enabled_through_its_buttons(
+    page: Page, console: ConsoleStack
+) -> None:
+    sign_in(page, console, "super")
+    _open_user(page, console, "bob@acme.example")
+    row = page.get_by_role("row").filter(has_text=CREDENTIAL_BOB)
+    assert "Enabled" in row.inner_text() and "Not set" in row.inner_text()
+    assert page.get_by_role("button", name=f"Delete {CREDENTIAL_BOB}").is_visible()
+    page.get_by_role("button", name=f"Disable {CREDENTIAL_BOB}").click()
+    page.wait_for_load_state()
+    done = page.get_by_role("status").inner_text()
+    assert done == f"DS100 OTP credential {CREDENTIAL_BOB} disabled."
+    assert "Disabled" in row.inner_text()
+    shot(page, console, "ds100-disabled")
+    page.get_by_role("button", name=f"Enable {CREDENTIAL_BOB}").click()
+    page.wait_for_load_state()
+    assert "Enabled" in row.inner_text()
+    assert page.get_by_role("button", name=f"Disable {CREDENTIAL_BOB}").is_visible()
+    page.get_by_role("link", name="Audit log").click()
+    page.wait_for_load_state()
+    for action in ("DISABLE_DS100_OTP", "ENABLE_DS100_OTP"):
+        logged = page.get_by_role("row").filter(has_text=action)
+        assert logged.count() == 1 and "super@acme.example" in logged.inner_text()
 
 
 def test_an_emergency_tokencode_is_shown_once(page: Page, console: ConsoleStack) -> None:
@@ -87,6 +115,11 @@ def test_help_desk_sees_no_super_admin_pages_and_a_forged_post_is_refused(
     with console.db.unit_of_work() as uow:
         alice = uow.users.get(console.tenant.company_id, console.tenant.user_ids["alice"])
     assert alice is not None and alice.status.value == "Enabled"
+    bob_url = user_url.replace(console.tenant.user_ids["alice"], console.tenant.user_ids["bob"])
+    delete = f"{bob_url}/ds100/{DEVICE_SPARE_OWNER_BOB}/{CREDENTIAL_BOB}/delete"
+    assert page.request.post(delete, form={"csrf": csrf or ""}).status == 403
+    with console.db.unit_of_work() as uow:
+        assert uow.ds100.get_credential(console.tenant.company_id, CREDENTIAL_BOB) is not None
 
 
 def test_a_post_without_the_csrf_token_is_refused(page: Page, console: ConsoleStack) -> None:
@@ -149,6 +182,8 @@ def test_the_user_page_fits_a_phone(browser: object, console: ConsoleStack) -> N
         _open_user(phone, console, "bob@acme.example")
         overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
+        assert phone.get_by_role("button", name=f"Clear PIN {CREDENTIAL_BOB}").is_visible()
+        assert phone.get_by_role("button", name=f"Delete {CREDENTIAL_BOB}").count() == 0
         shot(phone, console, "phone-user")
     finally:
         context.close()

@@ -218,7 +218,7 @@ def serve(
     (up to --shutdown-timeout seconds), then exits 0."""
     signal.signal(signal.SIGTERM, _stop_quietly)
     _check_tls(ssl_certfile, ssl_keyfile)
-    metrics_directory = _metrics_directory()  # before anything imports prometheus-client
+    metrics_directory = _metrics_directory()  # before the app and its workers start
     try:
         _serve(
             host,

@@ -59,6 +59,7 @@ from mfadesk.services.console_views import (
     revoke_admin_key,
     user_overview,
 )
+from mfadesk.services.ds100 import clear_ds100_otp_pin, delete_ds100_otp, set_ds100_status
 from mfadesk.services.emergency_tokencodes import (
     EmergencyRequest,
     disable_emergency_tokencodes,
@@ -255,6 +256,28 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
             return refused(404, "No such action.", visit)
         return back_to_user(user_id, done)
 
+    async def ds100_action(request: Request, visit: Visit, form: dict[str, str]) -> Response:
+        user_id = request.path_params["user_id"].lower()
+        device, serial = request.path_params["device_serial"], request.path_params["serial"]
+        action = request.path_params["action"]
+        if action in ("disable", "enable"):
+            # The API's use case: every OTP credential of the device (one, as provisioned).
+            status = TokenStatus.DISABLED if action == "disable" else TokenStatus.ENABLED
+            entries = await use(visit, set_ds100_status, device, user_id, status)
+            serials = ", ".join(e.credential.serial for e in entries) or serial
+            done = f"DS100 OTP credential {serials} {action}d."
+        elif action == "clear-pin":
+            await use(visit, clear_ds100_otp_pin, serial, user_id)
+            done = (
+                f"PIN of DS100 OTP credential {serial} cleared: the user sets a new one next time."
+            )
+        elif action == "delete":
+            await use(visit, delete_ds100_otp, serial, device, user_id)
+            done = f"DS100 OTP credential {serial} deleted."
+        else:
+            return refused(404, "No such action.", visit)
+        return back_to_user(user_id, done)
+
     async def assign(request: Request, visit: Visit, form: dict[str, str]) -> Response:
         user_id = request.path_params["user_id"].lower()
         serial = form.get("serial", "").strip()[:36]
@@ -373,6 +396,11 @@ def console_routes(config: ConsoleConfig) -> list[BaseRoute]:  # noqa: PLR0915 (
         Route(user_path, guarded(user_page), methods=["GET"]),
         Route(user_path + "/tokens/assign", guarded(assign), methods=["POST"]),
         Route(user_path + "/tokens/{serial}/{action}", guarded(token_action), methods=["POST"]),
+        Route(
+            user_path + "/ds100/{device_serial}/{serial}/{action}",
+            guarded(ds100_action),
+            methods=["POST"],
+        ),
         Route(user_path + "/emergency/{action}", guarded(emergency), methods=["POST"]),
         Route(user_path + "/status/{action}", guarded(user_status), methods=["POST"]),
         Route("/console/audit", guarded(audit), methods=["GET"]),
