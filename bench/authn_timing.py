@@ -38,7 +38,7 @@ from mfadesk.domain.hardware_tokens import TokenStatus
 from mfadesk.domain.lockout import Lockout
 from mfadesk.domain.securid_credentials import VerificationState
 from mfadesk.domain.users import UserStatus
-from mfadesk.otp.secret_key import load_server_keys
+from mfadesk.otp.secret_key import load_or_create_server_keys
 from mfadesk.otp.tokencodes import TokenGenerator
 from mfadesk.services.authn_keys import create_authn_key
 from mfadesk.services.context import ServiceEnv
@@ -68,7 +68,7 @@ CASES = (
 def provision(url: str, key_file: Path) -> tuple[str, TokenGenerator]:
     """The users of CASES (but the unknown one), an authentication key, and the real user's
     token (so that the wrong code is never right by chance)."""
-    env = ServiceEnv(keys=load_server_keys(key_file))
+    env = ServiceEnv(keys=load_or_create_server_keys(key_file))
     db = Database(url)
     upgrade(db.engine)
     locked = Lockout(LOCKOUT_FAILURES, datetime.now(UTC) + timedelta(days=1))

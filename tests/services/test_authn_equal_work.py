@@ -1,7 +1,9 @@
 """A refused SECURID passcode costs the same cryptographic work whoever it was sent for: a real
 user's wrong code, an unknown, disabled or locked user, a user without usable credentials or
 with a locked token. Otherwise the answer's latency tells who exists (bench/authn_timing.py
-measures the latencies; this counts the work, which is what makes them equal)."""
+measures the latencies; this counts the work, which is what makes them equal): the seed
+decryptions, the tokencode blocks and the two failure-count writes (a refused check's match no
+row)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from mfadesk.services.provisioning import Operator, add_hardware_token, add_user
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
+from mfadesk.store.tables import ds100_credentials, hardware_tokens, users
 from tests.support.clock import MutableClock
 from tests.support.tenant import build_tenant
 
@@ -75,9 +78,10 @@ def tenant(sqlite_url: str, tmp_path: Path, clock: MutableClock) -> Iterator[Ten
     db.close()
 
 
-def work(tenant: Tenant, subject: str) -> tuple[int, int]:
-    """(seed decryptions, AES tokencode blocks) of one one-step initialize with a wrong code,
-    run in this thread, where the profiler counts the calls."""
+def work(tenant: Tenant, subject: str) -> tuple[int, int, int, int]:
+    """(seed decryptions, AES tokencode blocks, credential and user failure-count writes) of one
+    one-step initialize with a wrong code, run in this thread, where the profiler counts the
+    calls."""
     config = AuthnConfig.build(tenant.env, lockout_policy(Settings()))
     call = AuthnCall.start(config, tenant.client_key, "127.0.0.1")
     request = InitializeInput(
@@ -90,14 +94,36 @@ def work(tenant: Tenant, subject: str) -> tuple[int, int]:
         (Path(file).name, name): calls
         for (file, _, name), (_, calls, *_) in pstats.Stats(profile).stats.items()
     }
-    return counts.get(("seed_cipher.py", "decrypt"), 0), counts.get(("token.py", "generate_otp"), 0)
+    return (
+        counts.get(("seed_cipher.py", "decrypt"), 0),
+        counts.get(("token.py", "generate_otp"), 0),
+        counts.get(("securid_credentials.py", "save_state"), 0),
+        counts.get(("users.py", "save_authn_lockout"), 0),
+    )
 
 
 def test_every_refused_passcode_costs_what_a_real_users_wrong_code_does(
     tenant: Tenant,
 ) -> None:
     real = work(tenant, "alice@acme.example")
-    assert real[0] == 1 and real[1] >= 2  # one seed; the ±3 window spans two or three blocks
+    # One seed; the ±3 window spans two or three blocks; the token's and the user's failures.
+    assert real[0] == 1 and real[1] >= 2 and real[2:] == (1, 1)
     assert {case: work(tenant, subject) for case, subject in CASES.items()} == {
         case: real for case in CASES
     }
+
+
+def test_a_refused_passcode_the_user_does_not_count_changes_no_row(tenant: Tenant) -> None:
+    """The failure-count writes of an unknown, disabled or locked user's check match no row."""
+
+    def rows() -> list[object]:
+        with tenant.db.engine.connect() as connection:
+            return [
+                sorted(map(tuple, connection.execute(table.select()).all()))
+                for table in (users, hardware_tokens, ds100_credentials)
+            ]
+
+    before = rows()
+    for case in ("unknown user", "disabled user", "locked user"):
+        work(tenant, CASES[case])
+    assert rows() == before

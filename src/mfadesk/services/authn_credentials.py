@@ -37,6 +37,8 @@ from mfadesk.services.user_events import Subject, record_user_event
 from mfadesk.store.unit_of_work import UnitOfWork
 
 OFFLINE_DATA_TICKET = "OFFLINE_DATA_TICKET"
+# Where check_as_if writes a user's failure count: no user has this id (ids are UUIDs).
+NO_USER_ID = ""
 _STEP_ONLY = frozenset({Method.SECURID_NEXT_TOKENCODE, Method.SECURID_NEWPIN})
 EVENT_RESULTS = {
     ResponseCode.SUCCESS: UserEventResult.SUCCESS,
@@ -125,11 +127,14 @@ def check_as_if(
 ) -> None:
     """Do for a credential that is not checked (its user is unknown, refused or locked) what
     checking a wrong one would: for a ``SECURID`` passcode, read the user's credentials (none,
-    for an unknown user) and check it against the decoy. (An emergency tokencode's check is one
-    HMAC: nothing to hide.)"""
+    for an unknown user), check it against the decoy and write its failures — the decoy's and
+    the user's failure counts — to rows that do not exist (no user id is empty). (An emergency
+    tokencode's check is one HMAC: nothing to hide.)"""
     if parse_method(credential.method_id) is Method.SECURID:
         uow.securid_credentials.of_user(company_id, user_id, for_update=True)
-        check_decoy(call, credential.value)
+        check_decoy(uow, call, credential.value)
+        lockout = Lockout().after_failure(call.now, call.config.lockout)
+        uow.users.save_authn_lockout(NO_USER_ID, lockout)
 
 
 def _answers(method: Method, pending: Pending | None) -> bool:

@@ -8,7 +8,7 @@ Where a check leads (success, next tokencode, New PIN mode) is ``domain.securid_
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mfadesk.domain.authn_attempts import Verdict
 from mfadesk.domain.authn_methods import next_tokencode_of, split_passcode, tokencode_of
@@ -35,6 +35,9 @@ from mfadesk.services.authn_call import AuthnCall
 from mfadesk.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger("mfadesk.authn")
+# Where the decoy's failure is written: no credential has this serial (serials are digits), so
+# the UPDATE a real failure runs matches no row and changes nothing.
+NO_CREDENTIAL_SERIAL = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,7 @@ def verify_passcode(
     ``only`` names, when the new PIN and a later tokencode complete New PIN mode)."""
     candidates, problem = _candidates(uow, call, user, only)
     if problem is not None:
-        check_decoy(call, passcode)
+        check_decoy(uow, call, passcode)
         return Verdict.fail(problem)
     epoch, policy = epoch_seconds(call.now), call.config.lockout
     checks = [_check(call, candidate, passcode, epoch) for candidate in candidates]
@@ -184,20 +187,23 @@ def verify_passcode(
     return verdict
 
 
-def check_decoy(call: AuthnCall, passcode: str) -> None:
+def check_decoy(uow: UnitOfWork, call: AuthnCall, passcode: str) -> None:
     """The work of a passcode that matches one credential nowhere in the window (its seed
     decrypted, its PIN digest computed and compared, the window searched, then searched again
-    for a replay), done on the decoy for a check that has no credential to look at: an unknown,
-    disabled or locked user, a user without usable credentials or with only locked ones. Their
-    FAIL then takes as long as a wrong code's, and does not tell who exists (see
-    docs/decisions.md, "Timing")."""
+    for a replay, its failure written), done on the decoy for a check that has no credential to
+    look at: an unknown, disabled or locked user, a user without usable credentials or with
+    only locked ones. Their FAIL then takes as long as a wrong code's, and does not tell who
+    exists (see docs/decisions.md, "Timing"). The failure is written to no row."""
     decoy = call.config.decoy
     generator = _generator(call, decoy)
     assert generator is not None
     candidate = _Candidate(decoy, decoy.state, generator)
-    epoch = epoch_seconds(call.now)
+    epoch, policy = epoch_seconds(call.now), call.config.lockout
     _check(call, candidate, passcode, epoch)
     _search(candidate, tokencode_of(passcode, decoy.digits), epoch, replays=True)
+    uow.securid_credentials.save_state(
+        replace(decoy, serial=NO_CREDENTIAL_SERIAL), decoy.state.after_failure(call.now, policy)
+    )
 
 
 def verify_next_tokencode(
