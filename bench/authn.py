@@ -108,6 +108,10 @@ function response(status, headers, body)
   end
 end
 
+"""
+
+# wrk's summary line, shared by the benches that drive wrk (scale.py too).
+WRK_DONE_LUA = r"""
 function done(summary, latency, requests)
   local ok, bad = 0, 0
   for _, thread in ipairs(threads) do
@@ -123,6 +127,7 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
 """
+LUA += WRK_DONE_LUA
 
 
 PIN, WRONG_PIN = "2468", "1357"

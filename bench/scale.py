@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 
 import jwt
 from authn import LUA as AUTHN_LUA
-from authn import Scenario, Tenant, bodies, cpu_seconds, provision, serve
+from authn import WRK_DONE_LUA, Scenario, Tenant, bodies, cpu_seconds, provision, serve
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -108,21 +108,8 @@ function response(status, headers, body)
   if status == 200 then successes = successes + 1 else failures = failures + 1 end
 end
 
-function done(summary, latency, requests)
-  local ok, bad = 0, 0
-  for _, thread in ipairs(threads) do
-    ok = ok + thread:get("successes")
-    bad = bad + thread:get("failures")
-  end
-  io.write(string.format(
-    'RESULT {"requests": %d, "duration_us": %d, "successes": %d, "failures": %d, ' ..
-    '"errors": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration, ok, bad,
-    summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.status + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
 """
+ADMIN_LUA += WRK_DONE_LUA
 
 
 @dataclass
