@@ -418,9 +418,12 @@ def report(backend: str, sites: list[Site], totals: dict[tuple[str, str], Figure
 
 
 def workers_part(site: Site, args: argparse.Namespace) -> None:
-    """Part 2: PostgreSQL + Redis, 1, 2, 4 workers, one after the other."""
+    """Part 2: PostgreSQL + Redis, 1, 2, 4 workers, one after the other. With --audit-links,
+    the flips are also run with each audit link mode, alternating, on the same database."""
     counts = [int(n) for n in args.workers.split(",")]
+    links = [link for link in args.audit_links.split(",") if link]
     results: dict[tuple[int, str], Figures] = {}
+    by_link: dict[tuple[int, str], Figures] = {}
     memory: dict[int, list[float]] = {}
     slice_index = args.rounds  # the verification users after part 1's
     for workers in counts:
@@ -433,6 +436,13 @@ def workers_part(site: Site, args: argparse.Namespace) -> None:
         finally:
             stop(site)
         slice_index += 1
+        for index in range(args.rounds if links else 0):
+            for link in links if index % 2 == 0 else list(reversed(links)):
+                start(site, workers, {"MFADESK_REDIS_URL": args.redis, "MFADESK_AUDIT_LINK": link})
+                try:
+                    add(by_link.setdefault((workers, link), Figures()), wrk(site, "flips", 0, args))
+                finally:
+                    stop(site)
     print(f"\nPostgreSQL + Redis, {site.users:,} users: workers 1 / 2 / 4 (32 connections)")
     for scenario in SCENARIOS:
         base = results[(counts[0], scenario)].rate
@@ -449,6 +459,19 @@ def workers_part(site: Site, args: argparse.Namespace) -> None:
         rss = memory[workers]
         print(f"  {workers} worker(s): RSS per worker {statistics.mean(rss):.0f} MiB "
               f"({', '.join(f'{r:.0f}' for r in rss)})")  # fmt: skip
+    if links:
+        print(f"\nflips by MFADESK_AUDIT_LINK, {args.rounds} alternating rounds each")
+        for link in links:
+            cells = []
+            for workers in counts:
+                f = by_link[(workers, link)]
+                base = by_link[(counts[0], link)].rate
+                efficiency = f.rate / max(base * workers / counts[0], 1e-9)
+                cells.append(
+                    f"{workers}w {f.rate:5.0f}/s eff {efficiency:4.2f} CPU {f.cpu_us:5.0f} µs"
+                    f" p50 {f.p50:5.1f} p99 {f.p99:5.1f} ms {f.bad} bad"
+                )
+            print(f"  {link:<14} " + " | ".join(cells))
 
 
 def main() -> None:
@@ -471,6 +494,11 @@ def main() -> None:
         "--pg-set", action="append", default=[], help="NAME=VALUE for the databases (repeatable)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    parser.add_argument(
+        "--audit-links",
+        default="",
+        help="part 2 also runs the flips with each MFADESK_AUDIT_LINK, e.g. inline,after-commit",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")

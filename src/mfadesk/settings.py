@@ -44,6 +44,20 @@ def _sqlite_sync(env: Mapping[str, str]) -> Literal["full", "normal"]:
     raise SettingsError(f"MFADESK_SQLITE_SYNC must be full or normal, not {raw!r}")
 
 
+AuditLink = Literal["auto", "inline", "after-commit"]
+
+
+def _audit_link(env: Mapping[str, str]) -> AuditLink:
+    raw = (env.get("MFADESK_AUDIT_LINK") or "auto").strip().lower()
+    if raw == "auto":
+        return "auto"
+    if raw == "inline":
+        return "inline"
+    if raw == "after-commit":
+        return "after-commit"
+    raise SettingsError(f"MFADESK_AUDIT_LINK must be auto, inline or after-commit, not {raw!r}")
+
+
 def _trusted_proxies(env: Mapping[str, str]) -> tuple[IPv4Network | IPv6Network, ...]:
     raw = env.get("MFADESK_TRUSTED_PROXIES") or ""
     networks = []
@@ -72,6 +86,9 @@ class Settings:
     # "full": a write is acknowledged once it is on disk; "normal" (opt-in): an OS crash or
     # power loss may take back the last acknowledged writes (see docs/architecture.md).
     sqlite_sync: Literal["full", "normal"] = "full"
+    # How audit rows join the hash chain (store/audit.py): "auto" links them inline on SQLite
+    # and after the commit on PostgreSQL; "inline" on PostgreSQL serialises every write.
+    audit_link: AuditLink = "auto"
     public_url: str | None = None
     secret_key_file: Path = Path(DEFAULT_SECRET_KEY_FILE)
     redis_url: str | None = None
@@ -100,6 +117,11 @@ class Settings:
     # interval; 0: never, then `mfadesk source sync` does it).
     ldap_sync_tick_seconds: float = 60.0
 
+    @property
+    def audit_after_commit(self) -> bool | None:
+        """`Database`'s choice: None lets it pick by the kind of database."""
+        return None if self.audit_link == "auto" else self.audit_link == "after-commit"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -107,6 +129,7 @@ class Settings:
         return cls(
             database_url=_absolute_sqlite(env.get("MFADESK_DATABASE_URL") or DEFAULT_DATABASE_URL),
             sqlite_sync=_sqlite_sync(env),
+            audit_link=_audit_link(env),
             public_url=public_url.rstrip("/") if public_url else None,
             secret_key_file=Path(
                 env.get("MFADESK_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE

@@ -1,5 +1,6 @@
-"""Appends guess the audit head from their own last write; a stale guess must never fork the
-chain: other writers, rolled-back transactions and concurrent threads all leave it intact."""
+"""Inline linking (SQLite's way, forced here on PostgreSQL too): appends guess the audit head
+from their own last write; a stale guess must never fork the chain: other writers, rolled-back
+transactions and concurrent threads all leave it intact."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def _event_id(n: int) -> str:
 @pytest.fixture
 def databases(database_url: str) -> Iterator[tuple[Database, Database]]:
     """Two processes' worth of `Database` on one database, each with its own guess."""
-    first, second = Database(database_url), Database(database_url)
+    first = Database(database_url, audit_after_commit=False)
+    second = Database(database_url, audit_after_commit=False)
     upgrade(first.engine)
     yield first, second
     first.close()
@@ -42,7 +44,9 @@ def databases(database_url: str) -> Iterator[tuple[Database, Database]]:
 
 def _append(db: Database, n: int) -> int:
     with db.unit_of_work() as uow:
-        return uow.audit.append(_event(f"event {n}"), _event_id(n))
+        seq = uow.audit.append(_event(f"event {n}"), _event_id(n))
+    assert seq is not None
+    return seq
 
 
 def _messages(db: Database) -> list[str]:

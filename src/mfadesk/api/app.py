@@ -118,7 +118,12 @@ def build_state(
     db = (
         database
         if database is not None
-        else Database(settings.database_url, create=False, sqlite_sync=settings.sqlite_sync)
+        else Database(
+            settings.database_url,
+            create=False,
+            sqlite_sync=settings.sqlite_sync,
+            audit_after_commit=settings.audit_after_commit,
+        )
     )
     try:
         claim_master_key(settings, db, env.keys)  # never serve with another key than the data's

@@ -25,6 +25,8 @@ def export_admin_logs(
     target = Target(TargetType.AUDIT_LOG, LOG, window.describe())
     actor = authorize(uow, call, Permission.EXPORT_AUDIT, Action.EXPORT_ADMIN_LOG, target)
     company_id = actor.company_id
+    if page.number == 0:
+        uow.audit.chain_pending()  # rows whose writer could not link them (store/audit.py)
     snapshot = export_snapshot(
         uow,
         call,

@@ -116,8 +116,15 @@ def record_refusal(
 
 
 def verify_chain(unit_of_work: UowFactory) -> ChainReport:
+    link_pending(unit_of_work)
     with unit_of_work() as uow:
         return uow.audit.verify_chain()
+
+
+def link_pending(unit_of_work: UowFactory) -> int:
+    """Link audit rows left pending (a writer that stopped between its commit and linking)."""
+    with unit_of_work() as uow:
+        return uow.audit.chain_pending()
 
 
 def events_by_company_name(unit_of_work: UowFactory, report: ChainReport) -> list[tuple[str, int]]:

@@ -87,7 +87,12 @@ def claim_master_key(settings: Settings, db: Database, keys: ServerKeys) -> None
 
 def open_existing(settings: Settings) -> Opened:
     """The database as it is, for commands that must not create or upgrade anything."""
-    db = Database(settings.database_url, create=False, sqlite_sync=settings.sqlite_sync)
+    db = Database(
+        settings.database_url,
+        create=False,
+        sqlite_sync=settings.sqlite_sync,
+        audit_after_commit=settings.audit_after_commit,
+    )
     try:
         state = inspect_schema(db.engine)
         if state.revision is None:
@@ -114,7 +119,11 @@ def open_existing(settings: Settings) -> Opened:
 def open_creating(settings: Settings) -> Opened:
     """Create or upgrade the database and, for a new database only, the master key; record
     the key's fingerprint. The key is settled before the schema is touched."""
-    db = Database(settings.database_url, sqlite_sync=settings.sqlite_sync)
+    db = Database(
+        settings.database_url,
+        sqlite_sync=settings.sqlite_sync,
+        audit_after_commit=settings.audit_after_commit,
+    )
     try:
         state = inspect_schema(db.engine)
         _check_known(settings, state)

@@ -2,13 +2,24 @@
 
 Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own canonical content;
 ``audit_head`` holds the newest (seq, hash). Editing a row breaks its hash, deleting one leaves a
-gap in ``seq``, deleting the newest rows disagrees with the head. Appends lock the head row, which
-also gives the events one total order across workers.
+gap in ``seq``, deleting the newest rows disagrees with the head. Whoever links rows into the
+chain locks the head row, which also gives the events one total order across workers.
 
-An append first tries to move the head from the link this process wrote last (`AuditHead`): that
-conditional UPDATE locks the row just as ``SELECT … FOR UPDATE`` would, and saves reading it. If
-another writer moved the head since (another worker or thread, or our own transaction rolled
-back), it matches nothing and the append reads the locked head the usual way.
+Two ways to link, chosen per database (`Database`):
+
+* **inline** (SQLite): the append itself links its row, holding the head to the end of its
+  transaction. SQLite has one writer at a time anyway, so this costs no concurrency. It first
+  tries to move the head from the link this process wrote last (`AuditHead`): that conditional
+  UPDATE locks the row just as ``SELECT … FOR UPDATE`` would, and saves reading it. If another
+  writer moved the head since, it matches nothing and the append reads the locked head.
+* **after commit** (PostgreSQL): the append inserts an unlinked row into ``audit_pending``, in
+  the use case's transaction (atomic with the change it records), and takes no lock. Right after
+  the commit, before the write is answered, the unit of work links every committed pending row
+  in id order (`chain_pending`) in a short transaction of its own. Writers that committed while
+  another was linking find their rows linked already and go; so one head lock and one commit
+  link a whole group of writes, and writes of all workers and hosts no longer queue behind one
+  another's commit. Readers of the trail (export, verify) link what is pending first, so a row
+  whose writer died between the two commits is linked by the next writer or reader.
 """
 
 from __future__ import annotations
@@ -16,12 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from mfadesk.domain.audit import (
     Action,
@@ -35,7 +46,7 @@ from mfadesk.domain.event_logs import TimeWindow
 from mfadesk.observability import metrics
 from mfadesk.observability.events import security_event
 from mfadesk.store.prepared import Prepared
-from mfadesk.store.tables import audit_events, audit_head
+from mfadesk.store.tables import audit_events, audit_head, audit_pending
 from mfadesk.store.timestamps import as_utc
 
 GENESIS_HASH = "0" * 64
@@ -73,6 +84,24 @@ _MOVE_HEAD_FROM = Prepared(
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 _INSERT = Prepared(insert(audit_events))
+_INSERT_PENDING = insert(audit_pending).returning(audit_pending.c.id)
+_ANY_PENDING = select(audit_pending.c.id).limit(1)
+_PENDING_AMONG = (
+    select(audit_pending.c.id)
+    .where(audit_pending.c.id.in_(bindparam("ids", expanding=True)))
+    .limit(1)
+)
+_NEWEST_PENDING = select(func.max(audit_pending.c.id))
+_PENDING_BATCH = (
+    select(audit_pending)
+    .where(audit_pending.c.id > bindparam("after"), audit_pending.c.id <= bindparam("upto"))
+    .order_by(audit_pending.c.id)
+    .limit(bindparam("limit"))
+)
+_DELETE_PENDING = delete(audit_pending).where(
+    audit_pending.c.id.in_(bindparam("ids", expanding=True))
+)
+CHAIN_BATCH = 1000  # pending rows read, linked and deleted per statement
 _CHAINED_FIELDS = (
     "seq",
     "event_id",
@@ -160,9 +189,8 @@ class AuditHead:
         self.last: tuple[int, str] | None = None
 
 
-def _row(event: AuditEvent, event_id: str, prev_seq: int, prev_hash: str) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "seq": prev_seq + 1,
+def _fields(event: AuditEvent, event_id: str) -> dict[str, Any]:
+    return {
         "event_id": event_id,
         "occurred_at": event.occurred_at,
         "company_id": event.company_id,
@@ -178,18 +206,38 @@ def _row(event: AuditEvent, event_id: str, prev_seq: int, prev_hash: str) -> dic
         "message": event.message,
         "source_ip": event.source_ip,
     }
+
+
+def _link(fields: Mapping[str, Any], prev_seq: int, prev_hash: str) -> dict[str, Any]:
+    """The chain's row for an event's fields, after the link (prev_seq, prev_hash)."""
+    row = {name: fields[name] for name in _CHAINED_FIELDS if name != "seq"}
+    row["seq"] = prev_seq + 1
     row["prev_hash"] = prev_hash
     row["hash"] = chain_hash(prev_hash, row)
     return row
 
 
+def _row(event: AuditEvent, event_id: str, prev_seq: int, prev_hash: str) -> dict[str, Any]:
+    return _link(_fields(event, event_id), prev_seq, prev_hash)
+
+
 class AuditRepository:
-    def __init__(self, connection: Connection, head: AuditHead | None = None) -> None:
+    def __init__(
+        self, connection: Connection, head: AuditHead | None = None, *, deferred: bool = False
+    ) -> None:
         self._c = connection
         self._head = AuditHead() if head is None else head
+        self._deferred = deferred
+        # Ids of the rows this unit of work put in `audit_pending`, to link after its commit.
+        self.pending_ids: list[int] = []
 
-    def append(self, event: AuditEvent, event_id: str) -> int:
-        seq = self._append(event, event_id)
+    def append(self, event: AuditEvent, event_id: str) -> int | None:
+        """Record `event`: its `seq`, or None when it is linked after the commit (deferred)."""
+        seq: int | None = None
+        if self._deferred:
+            self._append_pending(event, event_id)
+        else:
+            seq = self._append(event, event_id)
         metrics.audit_append(event.result.value)
         security_event(
             "audit",
@@ -201,6 +249,55 @@ class AuditRepository:
             seq=seq,
         )
         return seq
+
+    def _append_pending(self, event: AuditEvent, event_id: str) -> None:
+        pending_id = self._c.execute(_INSERT_PENDING, _fields(event, event_id)).scalar_one()
+        self.pending_ids.append(int(pending_id))
+
+    def chain_pending(self, mine: Sequence[int] = ()) -> int:
+        """Link the committed pending rows into the chain, oldest id first; how many.
+
+        With `mine` (the rows a writer just committed), nothing is done once none of them is
+        pending any more: a writer that linked a group while this one waited for the head took
+        them along. The caller commits; the head stays locked until then."""
+        if not self._any_pending(mine):
+            return 0
+        head = _HEAD_FOR_UPDATE.one(self._c)
+        # Read committed: from here on, statements see what a writer that held the head before
+        # us committed, including the pending rows it linked and deleted.
+        if mine and not self._any_pending(mine):
+            return 0
+        upto = self._c.execute(_NEWEST_PENDING).scalar()
+        if upto is None:
+            return 0
+        prev_seq, prev_hash = int(head.seq), str(head.hash)
+        after, linked = 0, 0
+        while True:
+            batch = self._c.execute(
+                _PENDING_BATCH, {"after": after, "upto": upto, "limit": CHAIN_BATCH}
+            ).all()
+            if not batch:
+                break
+            rows = []
+            for pending in batch:
+                row = _link(dict(pending._mapping), prev_seq, prev_hash)
+                prev_seq, prev_hash = row["seq"], row["hash"]
+                rows.append(row)
+            self._c.execute(insert(audit_events), rows)
+            self._c.execute(_DELETE_PENDING, {"ids": [pending.id for pending in batch]})
+            linked += len(batch)
+            after = batch[-1].id
+        if linked:
+            _MOVE_HEAD.execute(self._c, {"new_seq": prev_seq, "new_hash": prev_hash})
+        return linked
+
+    def _any_pending(self, among: Sequence[int]) -> bool:
+        if among:
+            return self._c.execute(_PENDING_AMONG, {"ids": list(among)}).first() is not None
+        return self._c.execute(_ANY_PENDING).first() is not None
+
+    def pending_count(self) -> int:
+        return int(self._c.execute(select(func.count()).select_from(audit_pending)).scalar_one())
 
     def _append(self, event: AuditEvent, event_id: str) -> int:
         guess = self._head.last
@@ -246,12 +343,15 @@ class AuditRepository:
             yield _to_stored(row)
 
     def verify_chain(self) -> ChainReport:
+        """Check the chain up to the head as it is now; rows linked while this runs are left
+        for the next check (the head is read first, so they cannot look like a removal)."""
+        head = self._c.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
         expected_prev = GENESIS_HASH
         expected_seq = 1
         checked = 0
         by_company: Counter[str | None] = Counter()
         rows = self._c.execution_options(yield_per=1000).execute(
-            select(audit_events).order_by(audit_events.c.seq)
+            select(audit_events).where(audit_events.c.seq <= head.seq).order_by(audit_events.c.seq)
         )
         for row in rows:
             values = row._asdict()
@@ -263,7 +363,6 @@ class AuditRepository:
             expected_seq += 1
             checked += 1
             by_company[row.company_id] += 1
-        head = self._c.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
         if head.seq != checked or head.hash != expected_prev:
             return ChainReport(checked, checked + 1, f"rows after {checked} were removed")
         return ChainReport(checked, None, None, dict(by_company))

@@ -216,6 +216,7 @@ class Database:
         create: bool = True,
         sqlite_sync: SqliteSync = "full",
         wal_fsync: Fsync = DEFAULT_FSYNC,
+        audit_after_commit: bool | None = None,
     ) -> None:
         self.url = url
         self.is_sqlite = is_sqlite_url(url)
@@ -227,6 +228,11 @@ class Database:
         self._held: list[HeldConnection] = []
         self._held_lock = threading.Lock()
         self._audit_head = AuditHead()
+        # How audit rows join the hash chain (store/audit.py): inline on SQLite, whose writers
+        # take turns anyway; after the commit on PostgreSQL, so writers do not queue on the head.
+        self.audit_after_commit = (
+            not self.is_sqlite if audit_after_commit is None else audit_after_commit
+        )
         path = self.engine.url.database
         file = path if self.is_sqlite and path and path != ":memory:" else None
         self._checkpointer = WalCheckpointer(file) if file else None
@@ -236,7 +242,13 @@ class Database:
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         held: HeldConnection | None = getattr(self._local, "held", None)
-        return UnitOfWork(self.engine, readonly=readonly, held=held, audit_head=self._audit_head)
+        return UnitOfWork(
+            self.engine,
+            readonly=readonly,
+            held=held,
+            audit_head=self._audit_head,
+            audit_after_commit=self.audit_after_commit,
+        )
 
     def _hold(self) -> None:
         """On SQLite's database thread, keep one connection (opened on first use)."""

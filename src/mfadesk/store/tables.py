@@ -255,6 +255,31 @@ audit_events = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Audit events committed but not chained yet (PostgreSQL): writers insert here without waiting
+# for one another; `store.audit` moves them into `audit_events`, numbered and hashed, in id order
+# right after their commit. See store/audit.py and docs/decisions.md.
+audit_pending = Table(
+    "audit_pending",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(36), nullable=False),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("company_id", String(36), nullable=True),
+    Column("admin_email", String(320), nullable=True),
+    Column("admin_role", String(32), nullable=True),
+    Column("access_id", String(36), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("target_name", String(320), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("source_ip", String(64), nullable=True),
+)
+
 audit_head = Table(
     "audit_head",
     metadata,

@@ -118,7 +118,14 @@ class MfadeskServer:
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [listener]}, name="mfadesk-server", daemon=True
         )
-        made = cls(directory, settings, Database(settings.database_url), env, server, thread)
+        made = cls(
+            directory,
+            settings,
+            Database(settings.database_url, audit_after_commit=settings.audit_after_commit),
+            env,
+            server,
+            thread,
+        )
         (directory / "keys").mkdir(exist_ok=True)
         made._add_company()
         thread.start()
