@@ -14,6 +14,7 @@ from mfadesk.api.app import Companion, create_app
 from mfadesk.domain.audit import StoredAuditEvent
 from mfadesk.domain.clock import RandomSource, SystemRandom
 from mfadesk.otp.secret_key import load_or_create_server_keys
+from mfadesk.services.audit import link_pending
 from mfadesk.services.context import ServiceEnv
 from mfadesk.settings import Settings
 from mfadesk.store.database import Database
@@ -94,6 +95,7 @@ class Stack:
         )
 
     def audit_events(self) -> list[StoredAuditEvent]:
+        link_pending(self.db.unit_of_work)  # as the export does: every committed event
         with self.db.unit_of_work() as uow:
             return list(uow.audit.iter_all())
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from mfadesk.domain.audit import Action, AuditEvent, Result, Target, TargetType
-from mfadesk.services.audit import verify_chain
+from mfadesk.services.audit import link_pending, verify_chain
 from mfadesk.store.database import Database
 from mfadesk.store.migrate import upgrade
 from mfadesk.store.tables import audit_events
@@ -33,6 +33,7 @@ def db(database_url: str) -> Iterator[Database]:
                 admin_role="Super Admin",
             )
             uow.audit.append(event, f"00000000-0000-4000-8000-00000000000{index}")
+    assert link_pending(database.unit_of_work) in (0, 5)  # in the chain, whatever the backend
     yield database
     database.close()
 

@@ -1,11 +1,13 @@
 """Linking after the commit (PostgreSQL's way; forced here on SQLite too): a write commits its
-audit row unlinked, without the head, and the row is in the chain before the unit of work is
-done; rows whose writer stopped in between are linked by the next writer or reader."""
+audit row unlinked and without the head; the process's linker puts it in the chain moments
+later, and readers link what is pending first; rows a process left behind are linked by the
+next linker or reader."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +59,8 @@ def _append(db: Database, n: int) -> None:
         assert uow.audit.append(_event(f"event {n}"), _event_id(n)) is None
 
 
-def _messages(db: Database) -> list[str]:
+def _linked(db: Database) -> list[str]:
+    """The chain as it is, without linking anything first."""
     with db.unit_of_work() as uow:
         return [stored.event.message for stored in uow.audit.iter_all()]
 
@@ -67,18 +70,27 @@ def _pending(db: Database) -> int:
         return int(connection.execute(select(func.count()).select_from(audit_pending)).scalar_one())
 
 
-def test_a_committed_append_is_linked_before_the_unit_of_work_ends(
+def _eventually(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_linker_links_committed_rows_moments_after_the_commit(
     databases: tuple[Database, Database],
 ) -> None:
     first, second = databases
     for n in range(1, 7):
         _append(first if n % 2 else second, n)
-        assert _messages(second)[-1] == f"event {n}"
-    assert _pending(first) == 0
+    assert _eventually(lambda: _pending(first) == 0)
     with first.unit_of_work() as uow:
         stored = list(uow.audit.iter_all())
+    assert sorted(event.event.message for event in stored) == [f"event {n}" for n in range(1, 7)]
     assert [event.seq for event in stored] == [1, 2, 3, 4, 5, 6]
-    assert stored[0].event == _event("event 1")  # every field survives the detour
+    assert stored[0].event == _event(stored[0].event.message)  # every field survives the detour
     report = verify_chain(first.unit_of_work)
     assert report.ok and report.checked == 6
 
@@ -90,43 +102,61 @@ def test_a_rolled_back_append_leaves_no_trace(databases: tuple[Database, Databas
         uow.audit.append(_event("rolled back"), _event_id(2))
         raise RuntimeError("the use case failed after auditing")
     _append(db, 3)
-    assert _messages(db) == ["event 1", "event 3"]
-    assert _pending(db) == 0
+    assert _eventually(lambda: _pending(db) == 0)
+    assert _linked(db) == ["event 1", "event 3"]
 
 
 def test_concurrent_writers_keep_one_chain(databases: tuple[Database, Database]) -> None:
     first, second = databases
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda n: _append(first if n % 2 else second, n), range(1, 121)))
-    assert sorted(_messages(first)) == sorted(f"event {n}" for n in range(1, 121))
-    assert _pending(first) == 0
-    report = verify_chain(first.unit_of_work)
+    report = verify_chain(first.unit_of_work)  # links what is still pending first
     assert report.ok and report.checked == 120
+    assert sorted(_linked(first)) == sorted(f"event {n}" for n in range(1, 121))
+    assert _pending(first) == 0
 
 
-def test_rows_a_writer_left_pending_are_linked_by_the_next_writer_and_by_readers(
+def test_rows_a_process_left_pending_are_linked_by_the_next_linker_and_by_readers(
     databases: tuple[Database, Database],
 ) -> None:
     first, second = databases
     with first.unit_of_work() as uow:
         uow.audit.append(_event("left pending"), _event_id(1))
-        uow.audit.pending_ids.clear()  # as if the process stopped right after its commit
-    assert _pending(first) == 1 and _messages(first) == []
-    _append(second, 2)  # links every committed pending row, in id order
-    assert _messages(first) == ["left pending", "event 2"]
+        uow.audit.pending_appends = 0  # as if the process stopped right after its commit
+    assert _pending(first) == 1 and _linked(first) == []
+    _append(second, 2)  # the other process's linker takes every committed pending row
+    assert _eventually(lambda: _pending(first) == 0)
+    assert _linked(first) == ["left pending", "event 2"]
 
     with first.unit_of_work() as uow:
         uow.audit.append(_event("left pending again"), _event_id(3))
-        uow.audit.pending_ids.clear()
+        uow.audit.pending_appends = 0
     report = verify_chain(first.unit_of_work)  # `mfadesk audit verify` links first
     assert report.ok and report.checked == 3
     assert _pending(first) == 0
 
 
+def test_closing_the_database_links_what_is_pending(database_url: str) -> None:
+    """A command's writes are in the chain when it exits."""
+    db = Database(database_url, audit_after_commit=True)
+    upgrade(db.engine)
+    linker = db.audit_linker
+    assert linker is not None
+    linker._gather = 60.0  # the background round would come too late: only close links
+    _append(db, 1)
+    assert _pending(db) == 1
+    db.close()
+    reader = Database(database_url, audit_after_commit=True)
+    try:
+        assert _pending(reader) == 0 and _linked(reader) == ["event 1"]
+    finally:
+        reader.close()
+
+
 @pytest.mark.postgres
 def test_a_write_commits_while_another_holds_the_head(postgres_url: str) -> None:
     """The point of linking after the commit: the head is no longer held through a write's
-    transaction, so a write's commit does not wait for it; only its linking does."""
+    transaction, so a write does not wait for it; only the linker does."""
     reset_postgres(postgres_url)
     db = Database(postgres_url, audit_after_commit=True)
     upgrade(db.engine)
@@ -136,16 +166,13 @@ def test_a_write_commits_while_another_holds_the_head(postgres_url: str) -> None
         holder.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))
         writer = threading.Thread(target=_append, args=(db, 1))
         writer.start()
-        deadline = datetime.now(UTC).timestamp() + 10
-        while _pending(db) == 0 and datetime.now(UTC).timestamp() < deadline:
-            threading.Event().wait(0.01)
-        assert _pending(db) == 1  # committed although the head is held
-        assert writer.is_alive()  # and waiting to link it
+        writer.join(timeout=10)
+        assert not writer.is_alive()  # the write is done although the head is held
+        assert _pending(db) == 1 and _linked(db) == []
         holder.rollback()
         holder.close()
-        writer.join(timeout=10)
-        assert not writer.is_alive()
-        assert _messages(db) == ["event 1"] and _pending(db) == 0
+        assert _eventually(lambda: _pending(db) == 0)
+        assert _linked(db) == ["event 1"]
     finally:
         db.close()
 

@@ -13,13 +13,13 @@ Two ways to link, chosen per database (`Database`):
   UPDATE locks the row just as ``SELECT … FOR UPDATE`` would, and saves reading it. If another
   writer moved the head since, it matches nothing and the append reads the locked head.
 * **after commit** (PostgreSQL): the append inserts an unlinked row into ``audit_pending``, in
-  the use case's transaction (atomic with the change it records), and takes no lock. Right after
-  the commit, before the write is answered, the unit of work links every committed pending row
-  in id order (`chain_pending`) in a short transaction of its own. Writers that committed while
-  another was linking find their rows linked already and go; so one head lock and one commit
-  link a whole group of writes, and writes of all workers and hosts no longer queue behind one
-  another's commit. Readers of the trail (export, verify) link what is pending first, so a row
-  whose writer died between the two commits is linked by the next writer or reader.
+  the use case's transaction (atomic with the change it records, durable with its commit), and
+  takes no lock. After the commit the unit of work wakes the process's `AuditLinker`, which
+  links every committed pending row in id order (`chain_pending`) in one short transaction a few
+  milliseconds later, together with whatever else committed meanwhile. So writes of all workers
+  and hosts no longer queue behind one another's commit for the head. Readers of the trail
+  (export, verify, `mfadesk.testing`) link what is pending first, so they see every committed
+  event; a row whose process died before linking is linked by the next linker or reader.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -84,7 +84,6 @@ _MOVE_HEAD_FROM = Prepared(
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 _INSERT = Prepared(insert(audit_events))
-_INSERT_PENDING = insert(audit_pending).returning(audit_pending.c.id)
 _ANY_PENDING = select(audit_pending.c.id).limit(1)
 _PENDING_AMONG = (
     select(audit_pending.c.id)
@@ -118,6 +117,13 @@ _CHAINED_FIELDS = (
     "changed",
     "message",
     "source_ip",
+)
+
+_EVENT_FIELDS = tuple(name for name in _CHAINED_FIELDS if name != "seq")
+_INSERT_PENDING = Prepared(
+    insert(audit_pending).values(
+        {name: bindparam(name) for name in _EVENT_FIELDS}  # `id` from the sequence
+    )
 )
 
 
@@ -210,7 +216,7 @@ def _fields(event: AuditEvent, event_id: str) -> dict[str, Any]:
 
 def _link(fields: Mapping[str, Any], prev_seq: int, prev_hash: str) -> dict[str, Any]:
     """The chain's row for an event's fields, after the link (prev_seq, prev_hash)."""
-    row = {name: fields[name] for name in _CHAINED_FIELDS if name != "seq"}
+    row = {name: fields[name] for name in _EVENT_FIELDS}
     row["seq"] = prev_seq + 1
     row["prev_hash"] = prev_hash
     row["hash"] = chain_hash(prev_hash, row)
@@ -228,8 +234,8 @@ class AuditRepository:
         self._c = connection
         self._head = AuditHead() if head is None else head
         self._deferred = deferred
-        # Ids of the rows this unit of work put in `audit_pending`, to link after its commit.
-        self.pending_ids: list[int] = []
+        # Rows this unit of work put in `audit_pending`, to link after its commit.
+        self.pending_appends = 0
 
     def append(self, event: AuditEvent, event_id: str) -> int | None:
         """Record `event`: its `seq`, or None when it is linked after the commit (deferred)."""
@@ -251,22 +257,17 @@ class AuditRepository:
         return seq
 
     def _append_pending(self, event: AuditEvent, event_id: str) -> None:
-        pending_id = self._c.execute(_INSERT_PENDING, _fields(event, event_id)).scalar_one()
-        self.pending_ids.append(int(pending_id))
+        _INSERT_PENDING.execute(self._c, _fields(event, event_id))
+        self.pending_appends += 1
 
-    def chain_pending(self, mine: Sequence[int] = ()) -> int:
-        """Link the committed pending rows into the chain, oldest id first; how many.
-
-        With `mine` (the rows a writer just committed), nothing is done once none of them is
-        pending any more: a writer that linked a group while this one waited for the head took
-        them along. The caller commits; the head stays locked until then."""
-        if not self._any_pending(mine):
+    def chain_pending(self) -> int:
+        """Link the committed pending rows into the chain, oldest id first; how many. The
+        caller commits; the head stays locked until then."""
+        if self._c.execute(_ANY_PENDING).first() is None:
             return 0
         head = _HEAD_FOR_UPDATE.one(self._c)
-        # Read committed: from here on, statements see what a writer that held the head before
+        # Read committed: from here on, statements see what a linker that held the head before
         # us committed, including the pending rows it linked and deleted.
-        if mine and not self._any_pending(mine):
-            return 0
         upto = self._c.execute(_NEWEST_PENDING).scalar()
         if upto is None:
             return 0
@@ -290,14 +291,6 @@ class AuditRepository:
         if linked:
             _MOVE_HEAD.execute(self._c, {"new_seq": prev_seq, "new_hash": prev_hash})
         return linked
-
-    def _any_pending(self, among: Sequence[int]) -> bool:
-        if among:
-            return self._c.execute(_PENDING_AMONG, {"ids": list(among)}).first() is not None
-        return self._c.execute(_ANY_PENDING).first() is not None
-
-    def pending_count(self) -> int:
-        return int(self._c.execute(select(func.count()).select_from(audit_pending)).scalar_one())
 
     def _append(self, event: AuditEvent, event_id: str) -> int:
         guess = self._head.last

@@ -43,6 +43,7 @@ from sqlalchemy.pool import QueuePool
 
 from mfadesk.observability import metrics
 from mfadesk.store.audit import AuditHead
+from mfadesk.store.audit_linker import AuditLinker
 from mfadesk.store.checkpoints import WalCheckpointer, defer_checkpoints
 from mfadesk.store.migrate import schema_is_current
 from mfadesk.store.unit_of_work import BUSY_TIMEOUT_MS, HeldConnection, UnitOfWork, is_busy
@@ -233,6 +234,7 @@ class Database:
         self.audit_after_commit = (
             not self.is_sqlite if audit_after_commit is None else audit_after_commit
         )
+        self.audit_linker = AuditLinker(self.engine) if self.audit_after_commit else None
         path = self.engine.url.database
         file = path if self.is_sqlite and path and path != ":memory:" else None
         self._checkpointer = WalCheckpointer(file) if file else None
@@ -247,7 +249,7 @@ class Database:
             readonly=readonly,
             held=held,
             audit_head=self._audit_head,
-            audit_after_commit=self.audit_after_commit,
+            audit_committed=self.audit_linker.committed if self.audit_linker else None,
         )
 
     def _hold(self) -> None:
@@ -353,6 +355,8 @@ class Database:
 
     def close(self) -> None:
         self._workers.close()
+        if self.audit_linker is not None:
+            self.audit_linker.close()  # after the last commits of the database threads
         if self._syncer is not None:
             self._syncer.close()  # after the last commits of the database thread
         with self._held_lock:

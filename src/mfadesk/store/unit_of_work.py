@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Callable
 from types import TracebackType
@@ -34,7 +33,6 @@ from mfadesk.store.securid_credentials import SecurIdCredentialRepository
 from mfadesk.store.user_events import UserEventRepository
 from mfadesk.store.users import UserRepository
 
-log = logging.getLogger("mfadesk.store")
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's write lock
 
 
@@ -161,13 +159,14 @@ class UnitOfWork:
         readonly: bool = False,
         held: HeldConnection | None = None,
         audit_head: AuditHead | None = None,
-        audit_after_commit: bool = False,
+        audit_committed: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._readonly = readonly
         self._held = held
         self._audit_head = audit_head
-        self._audit_after_commit = audit_after_commit
+        # Set when audit rows are linked after the commit: called after a commit that has some.
+        self._audit_committed = audit_committed
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -197,7 +196,7 @@ class UnitOfWork:
         self.ds100 = Ds100Repository(connection)
         self.emergency_tokencodes = EmergencyTokencodeRepository(connection)
         self.audit = AuditRepository(
-            connection, self._audit_head, deferred=self._audit_after_commit
+            connection, self._audit_head, deferred=self._audit_committed is not None
         )
         self.export_snapshots = ExportSnapshotRepository(connection)
         self.authn_keys = AuthnKeyRepository(connection)
@@ -231,8 +230,8 @@ class UnitOfWork:
                 held.end(commit=exc_type is None)
             elif exc_type is None:
                 connection.commit()
-                if self.audit.pending_ids:
-                    _link_after_commit(connection, self.audit)
+                if self.audit.pending_appends and self._audit_committed is not None:
+                    self._audit_committed()
             else:
                 connection.rollback()
         except BaseException:
@@ -243,21 +242,3 @@ class UnitOfWork:
             if held is None:
                 connection.close()
             self._connection = None
-
-
-def _link_after_commit(connection: Connection, audit: AuditRepository) -> None:
-    """Link the audit rows just committed (store/audit.py) before the write is answered.
-
-    The write itself has committed: if linking fails, the rows stay pending, and the next
-    writer or reader of the trail links them; the write is not undone or reported as failed."""
-    mine, audit.pending_ids = audit.pending_ids, []
-    try:
-        connection.begin()
-        audit.chain_pending(mine)
-        connection.commit()
-    except Exception:
-        log.warning("audit rows left pending, to be linked by the next writer", exc_info=True)
-        try:
-            connection.rollback()
-        except Exception:
-            connection.invalidate()

@@ -27,6 +27,7 @@ from mfadesk.domain.admins import Role
 from mfadesk.domain.oauth_clients import KNOWN_SCOPES, format_scopes
 from mfadesk.domain.users import User
 from mfadesk.otp.tokencodes import tokencode
+from mfadesk.services.audit import link_pending
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import (
     Operator,
@@ -269,6 +270,7 @@ class MfadeskServer:
 
     def audit_events(self) -> list[AdminLogEntry]:
         """The audit trail, oldest first, as the admin log export shows it."""
+        link_pending(self.db.unit_of_work)  # as the export does: every committed event
         with self.db.unit_of_work(readonly=True) as uow:
             return [admin_log_entry(event) for event in uow.audit.iter_all()]
 
