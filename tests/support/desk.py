@@ -10,6 +10,7 @@ from typing import TypeVar
 from mfadesk.domain.audit import Action, StoredAuditEvent
 from mfadesk.domain.import_rows import CsvRecord
 from mfadesk.domain.users import User
+from mfadesk.services.audit import link_pending
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import Operator
 from mfadesk.store.database import Database
@@ -37,6 +38,7 @@ class Desk:
             return uow.users.get_by_email(self.tenant.company_id, email)
 
     def audited(self, *actions: Action) -> list[StoredAuditEvent]:
+        link_pending(self.db.unit_of_work)  # as the export does: every committed event
         with self.db.unit_of_work() as uow:
             return [e for e in uow.audit.iter_all() if e.event.action in actions]
 

@@ -13,6 +13,7 @@ import httpx
 from mfadesk.api.app import create_app
 from mfadesk.domain.audit import Action, StoredAuditEvent
 from mfadesk.otp.secret_key import load_or_create_server_keys
+from mfadesk.services.audit import link_pending
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import Operator
 from mfadesk.services.scim_sources import add_scim_source
@@ -53,6 +54,7 @@ class ScimServer:
             return add_scim_source(uow, Operator.start(self.env), company, name).token
 
     def audited(self, action: Action) -> list[StoredAuditEvent]:
+        link_pending(self.db.unit_of_work)  # as the export does: every committed event
         with self.db.unit_of_work() as uow:
             return [e for e in uow.audit.iter_all() if e.event.action is action]
 

@@ -48,10 +48,8 @@ class AuditLinker:
             return AuditRepository(connection, deferred=True).chain_pending()
 
     def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            if self._closed:
-                return
+        while not self._stopping.is_set():  # checked after each round: `close` may have
+            self._wake.wait()  # set `_wake` just before the round cleared it
             if self._stopping.wait(self._gather):
                 return  # `close` links what is left
             self._wake.clear()  # commits from here on wake the next round
