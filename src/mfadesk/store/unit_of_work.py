@@ -230,8 +230,6 @@ class UnitOfWork:
                 held.end(commit=exc_type is None)
             elif exc_type is None:
                 connection.commit()
-                if self.audit.pending_appends and self._audit_committed is not None:
-                    self._audit_committed()
             else:
                 connection.rollback()
         except BaseException:
@@ -242,3 +240,5 @@ class UnitOfWork:
             if held is None:
                 connection.close()
             self._connection = None
+        if exc_type is None and self.audit.pending_appends and self._audit_committed is not None:
+            self._audit_committed()
