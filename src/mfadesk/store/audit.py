@@ -5,7 +5,7 @@ Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own ca
 gap in ``seq``, deleting the newest rows disagrees with the head. Whoever links rows into the
 chain locks the head row, which also gives the events one total order across workers.
 
-Two ways to link, chosen per database (`Database`):
+Two ways to link, chosen per database (`Database`; ``MFADESK_AUDIT_LINK`` overrides):
 
 * **inline** (SQLite): the append itself links its row, holding the head to the end of its
   transaction. SQLite has one writer at a time anyway, so this costs no concurrency. It first
@@ -85,11 +85,6 @@ _MOVE_HEAD_FROM = Prepared(
 )
 _INSERT = Prepared(insert(audit_events))
 _ANY_PENDING = select(audit_pending.c.id).limit(1)
-_PENDING_AMONG = (
-    select(audit_pending.c.id)
-    .where(audit_pending.c.id.in_(bindparam("ids", expanding=True)))
-    .limit(1)
-)
 _NEWEST_PENDING = select(func.max(audit_pending.c.id))
 _PENDING_BATCH = (
     select(audit_pending)

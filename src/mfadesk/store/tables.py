@@ -229,6 +229,27 @@ emergency_tokencodes = Table(
     Index("ix_emergency_tokencodes_user_status", "user_id", "status"),
 )
 
+
+def _audit_event_columns() -> list[Column[Any]]:
+    """An audit event's own columns: in the chain, and in the rows waiting to join it."""
+    return [
+        Column("event_id", String(36), nullable=False),  # a UUID4; no index: see migration 0006
+        Column("occurred_at", Timestamp, nullable=False),
+        Column("company_id", String(36), nullable=True),
+        Column("admin_email", String(320), nullable=True),
+        Column("admin_role", String(32), nullable=True),
+        Column("access_id", String(36), nullable=True),
+        Column("action", String(64), nullable=False),
+        Column("target_type", String(32), nullable=False),
+        Column("target_id", String(64), nullable=False),
+        Column("target_name", String(320), nullable=False),
+        Column("result", String(16), nullable=False),
+        Column("changed", Boolean, nullable=False),
+        Column("message", Text, nullable=False),
+        Column("source_ip", String(64), nullable=True),
+    ]
+
+
 # Append-only and hash-chained; `seq` is gap-free and `audit_head` holds the newest link so that
 # deleting the last rows is detected as well as editing any row.
 audit_events = Table(
@@ -237,47 +258,21 @@ audit_events = Table(
     Column(
         "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     ),
-    Column("event_id", String(36), nullable=False),  # a UUID4; no index: see migration 0006
-    Column("occurred_at", Timestamp, nullable=False),
-    Column("company_id", String(36), nullable=True),
-    Column("admin_email", String(320), nullable=True),
-    Column("admin_role", String(32), nullable=True),
-    Column("access_id", String(36), nullable=True),
-    Column("action", String(64), nullable=False),
-    Column("target_type", String(32), nullable=False),
-    Column("target_id", String(64), nullable=False),
-    Column("target_name", String(320), nullable=False),
-    Column("result", String(16), nullable=False),
-    Column("changed", Boolean, nullable=False),
-    Column("message", Text, nullable=False),
-    Column("source_ip", String(64), nullable=True),
+    *_audit_event_columns(),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 # Audit events committed but not chained yet (PostgreSQL): writers insert here without waiting
 # for one another; `store.audit` moves them into `audit_events`, numbered and hashed, in id order
-# right after their commit. See store/audit.py and docs/decisions.md.
+# moments after their commit. See store/audit.py and docs/decisions.md.
 audit_pending = Table(
     "audit_pending",
     metadata,
     Column(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
-    Column("event_id", String(36), nullable=False),
-    Column("occurred_at", Timestamp, nullable=False),
-    Column("company_id", String(36), nullable=True),
-    Column("admin_email", String(320), nullable=True),
-    Column("admin_role", String(32), nullable=True),
-    Column("access_id", String(36), nullable=True),
-    Column("action", String(64), nullable=False),
-    Column("target_type", String(32), nullable=False),
-    Column("target_id", String(64), nullable=False),
-    Column("target_name", String(320), nullable=False),
-    Column("result", String(16), nullable=False),
-    Column("changed", Boolean, nullable=False),
-    Column("message", Text, nullable=False),
-    Column("source_ip", String(64), nullable=True),
+    *_audit_event_columns(),
 )
 
 audit_head = Table(
