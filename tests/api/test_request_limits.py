@@ -119,3 +119,24 @@ def test_a_405_names_the_allowed_methods(stack: Stack) -> None:
     assert export.headers["allow"] == "GET, HEAD"
     status = httpx.delete(stack.server.base_url + STATUS)
     assert (status.status_code, status.headers["allow"]) == (405, "POST")
+
+
+SCIM_USERS = "/scim/v2/Users"
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+def test_scim_paths_get_the_bounds_in_scim_s_error_format(limited: Stack) -> None:
+    """RFC 7644 §3.12: a SCIM client reads `status` and `detail`, whatever refused it."""
+    headers = [("Authorization", "Bearer not-checked-before-the-bounds")]
+    head = request_head("POST", SCIM_USERS, [*headers, ("Content-Length", "50000000")])
+    response = exchange(limited.server.port, head + b'{"userName": "al')
+    assert response.status == 413
+    assert response.headers["content-type"] == "application/scim+json"
+    assert response.json() == {"schemas": [SCIM_ERROR], "status": "413", "detail": TOO_LARGE}
+    assert response.headers["connection"] == "close"
+
+    many = [*headers, *((f"x-extra-{i}", "1") for i in range(MAX_HEADER_FIELDS))]
+    refused = httpx.post(limited.server.base_url + SCIM_USERS, content=b"{}", headers=many)
+    assert refused.status_code == 431
+    assert refused.headers["content-type"] == "application/scim+json"
+    assert refused.json() == {"schemas": [SCIM_ERROR], "status": "431", "detail": HEAD_TOO_LARGE}

@@ -34,8 +34,10 @@ from mfadesk.api.responses import error_response, internal_error_response
 from mfadesk.api.routes import ENDPOINTS
 from mfadesk.api.scheduler import Scheduler
 from mfadesk.api.scim import scim_routes
+from mfadesk.api.scim.replies import domain_error_reply as scim_error_reply
 from mfadesk.api.state import AppState
 from mfadesk.domain.oauth_clients import AccessToken, OAuthClient
+from mfadesk.domain.scim import SCIM_BASE_PATH
 from mfadesk.otp.secret_key import load_server_keys
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.startup import claim_master_key
@@ -301,7 +303,9 @@ def create_app(
     app = _App(
         endpoint_routes=endpoint_routes,
         other_routes=other_routes,
-        limits=RequestLimits(settings.max_body_bytes),
+        limits=RequestLimits(
+            settings.max_body_bytes, replies_by_prefix=[(SCIM_BASE_PATH, scim_error_reply)]
+        ),
         trusted_proxies=settings.trusted_proxies,
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_found, 500: _server_error},

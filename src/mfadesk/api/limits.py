@@ -12,54 +12,65 @@ Both refusals close the connection, so the rest of what the client sends is not 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
 
-from mfadesk.api.responses import domain_error_response, error_response
-from mfadesk.domain.errors import PayloadTooLarge
+from mfadesk.api.responses import domain_error_response
+from mfadesk.domain.errors import DomainError, HeaderFieldsTooLarge, PayloadTooLarge
 
 MAX_HEADER_FIELDS = 100
 MAX_HEADER_BYTES = 32 * 1024
 _DIGITS_IN_ANY_LIMIT = 18  # a longer Content-Length is over any limit (and int() could balk)
-
-
-def _head_too_large() -> Response:
-    response = error_response(
-        431,
-        "REQUEST_HEADER_FIELDS_TOO_LARGE",
-        f"Request header fields too large: at most {MAX_HEADER_FIELDS} fields"
-        f" of {MAX_HEADER_BYTES} bytes in all.",
-    )
-    response.headers["Connection"] = "close"
-    return response
+ErrorReply = Callable[[DomainError], Response]
 
 
 class RequestLimits:
-    __slots__ = ("max_body_bytes",)
+    __slots__ = ("_replies", "max_body_bytes")
 
-    def __init__(self, max_body_bytes: int) -> None:
+    def __init__(
+        self, max_body_bytes: int, replies_by_prefix: Sequence[tuple[str, ErrorReply]] = ()
+    ) -> None:
+        """`replies_by_prefix`: the error format of the paths under a prefix (SCIM's own);
+        elsewhere the admin API's."""
         self.max_body_bytes = max_body_bytes
+        self._replies = tuple(replies_by_prefix)
 
     def admit(self, scope: Scope, receive: Receive) -> tuple[Response | None, Receive]:
         """The refusal of an HTTP request over a bound, or None and the ``receive`` to read its
         body with (counting, when the body's length is not declared)."""
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         if len(headers) > MAX_HEADER_FIELDS:
-            return _head_too_large(), receive
+            return self._refusal(
+                scope, HeaderFieldsTooLarge(MAX_HEADER_FIELDS, MAX_HEADER_BYTES)
+            ), receive
         size, declared = 0, None
         for name, value in headers:
             size += len(name) + len(value)
             if name == b"content-length":
                 declared = value
         if size > MAX_HEADER_BYTES:
-            return _head_too_large(), receive
+            return self._refusal(
+                scope, HeaderFieldsTooLarge(MAX_HEADER_FIELDS, MAX_HEADER_BYTES)
+            ), receive
         if declared is None or not declared.isdigit():  # (a bad one: the server refused it)
             return None, self._counting(receive)
         if len(declared) > _DIGITS_IN_ANY_LIMIT:
             declared = declared.lstrip(b"0") or b"0"
         if len(declared) > _DIGITS_IN_ANY_LIMIT or int(declared) > self.max_body_bytes:
-            return domain_error_response(PayloadTooLarge(self.max_body_bytes)), receive
+            return self._refusal(scope, PayloadTooLarge(self.max_body_bytes)), receive
         return None, receive
+
+    def _refusal(self, scope: Scope, error: DomainError) -> Response:
+        path: str = scope["path"]
+        reply = next(
+            (reply for prefix, reply in self._replies if path.startswith(prefix)),
+            domain_error_response,
+        )
+        response = reply(error)
+        response.headers["Connection"] = "close"  # the rest of the request is not read
+        return response
 
     def _counting(self, receive: Receive) -> Receive:
         limit, seen = self.max_body_bytes, 0

@@ -12,6 +12,7 @@ gives for it, so the HTTP edge maps them in one place::
     ├── MethodNotAllowed      405  not for this object (a SCIM source's user)
     ├── Conflict              409
     ├── PayloadTooLarge       413  a request body over the deployment's limit
+    ├── HeaderFieldsTooLarge  431  a request head over its bound
     └── RateLimited           429
 """
 
@@ -81,6 +82,17 @@ class PayloadTooLarge(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body too large: at most {limit} bytes.")
         self.limit = limit
+
+
+class HeaderFieldsTooLarge(DomainError):
+    status = 431
+    reason = "REQUEST_HEADER_FIELDS_TOO_LARGE"
+
+    def __init__(self, max_fields: int, max_bytes: int) -> None:
+        super().__init__(
+            f"Request header fields too large: at most {max_fields} fields"
+            f" of {max_bytes} bytes in all."
+        )
 
 
 class RateLimited(DomainError):
