@@ -12,7 +12,7 @@ import httpx
 from mfadesk.api.app import create_app
 from mfadesk.console import console_edge
 from mfadesk.domain.admins import Role
-from mfadesk.domain.audit import Action
+from mfadesk.domain.audit import Action, TargetType
 from mfadesk.otp.secret_key import load_or_create_server_keys
 from mfadesk.services.context import ServiceEnv
 from mfadesk.services.provisioning import Operator, add_admin, resolve_company
@@ -40,13 +40,18 @@ def test_demo_admins_sign_in_with_the_printed_password_and_token_code(tmp_path: 
     code = cli.run("token", "code", "000100000012").stdout.strip()
     assert re.fullmatch(r"\d{6}", code)
     assert "000100000099" in cli.fails("token", "code", "000100000099")
+    ds100_code = cli.run("token", "code", "014010008031").stdout.strip()  # the demo's DS100
+    assert re.fullmatch(r"\d{6}", ds100_code)
     db = Database(f"sqlite:///{tmp_path / 'demo.db'}")
     with db.unit_of_work() as uow:
         shown_codes = [
             e.event for e in uow.audit.iter_all() if e.event.action is Action.SHOW_TOKENCODE
         ]
     db.close()
-    assert [(e.target.id, e.admin_email) for e in shown_codes] == [("000100000012", "operator")]
+    assert [(e.target.type, e.target.id, e.admin_email) for e in shown_codes] == [
+        (TargetType.HARDWARE_TOKEN, "000100000012", "operator"),
+        (TargetType.DS100_OTP_CREDENTIAL, "014010008031", "operator"),
+    ]
     assert code not in shown_codes[0].message
     settings = Settings.from_env(cli.env)
     port = free_port()

@@ -65,8 +65,8 @@ token_group.add_command(import_command)
 @click.argument("serial")
 @click.option("--company", default=None, help="Company name (default: the only one).")
 def code(serial: str, company: str | None) -> None:
-    """Print the current tokencode of an assigned, enabled token whose seed mfadesk holds
-    (audited)."""
+    """Print the current tokencode of an assigned, enabled SID700 token or DS100 OTP
+    credential whose seed mfadesk holds (audited)."""
     from mfadesk.services.operator_console import current_tokencode
 
     with runtime() as rt:
