@@ -4,9 +4,11 @@ log shows it; an emergency tokencode shown once; roles, forged posts and CSRF re
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import Page
 
+from mfadesk.domain.company import UNAMBIGUOUS_ALPHANUMERIC
 from mfadesk.domain.ds100 import credential_serial
 from tests.console.browsing import shot, sign_in
 from tests.console.conftest import ConsoleStack
@@ -169,6 +171,46 @@ def test_super_admin_disables_and_enables_a_user(page: Page, console: ConsoleSta
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_load_state()
     assert "must be 1 to 168" in page.get_by_role("alert").inner_text()
+
+    page.get_by_role("link", name="Company settings").click()
+    page.wait_for_load_state()
+    page.get_by_label("Emergency tokencode length (characters, 6 to 32)").fill("10")
+    page.get_by_label("Characters codes are drawn from (letters and digits, at least 10)").fill(
+        "0123456789"
+    )
+    page.get_by_label("Offline validity beyond the online expiry (hours, 0 to 720)").fill("48")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "Settings saved."
+    with console.db.unit_of_work() as uow:
+        company = uow.companies.get(console.tenant.company_id)
+    assert company is not None
+    saved = company.emergency_access
+    assert (saved.code_length, saved.alphabet, saved.offline_validity) == (
+        10,
+        "0123456789",
+        timedelta(hours=48),
+    )
+    page.get_by_label("Characters codes are drawn from (letters and digits, at least 10)").fill(
+        "aA23456789"
+    )
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert "both cases" in page.get_by_role("alert").inner_text()
+    with console.db.unit_of_work() as uow:
+        unchanged = uow.companies.get(console.tenant.company_id)
+    assert unchanged is not None and unchanged.emergency_access.alphabet == "0123456789"
+    # Back to the defaults, for the module's other tests.
+    page.get_by_role("link", name="Company settings").click()
+    page.wait_for_load_state()
+    page.get_by_label("Emergency tokencode length (characters, 6 to 32)").fill("8")
+    page.get_by_label("Characters codes are drawn from (letters and digits, at least 10)").fill(
+        UNAMBIGUOUS_ALPHANUMERIC
+    )
+    page.get_by_label("Offline validity beyond the online expiry (hours, 0 to 720)").fill("168")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "Settings saved."
 
 
 def test_the_user_page_fits_a_phone(browser: object, console: ConsoleStack) -> None:

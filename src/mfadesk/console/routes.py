@@ -457,10 +457,14 @@ def _whole(form: dict[str, str], name: str, low: int, high: int) -> int | None:
 def _settings_change(form: dict[str, str]) -> tuple[SettingsChange, PinPolicyChange]:
     """The settings form's fields (an empty one changes nothing); the service validates."""
     hours = _whole(form, "default_validity_hours", 1, 168)
+    offline_hours = _whole(form, "offline_validity_hours", 0, 720)
     emergency = SettingsChange(
         locked=_yes(form, "locked"),
         default_validity=None if hours is None else timedelta(hours=hours),
         one_time_use=_yes(form, "one_time_use"),
+        code_length=_whole(form, "code_length", 6, 32),
+        alphabet=form.get("alphabet", "").strip() or None,
+        offline_validity=None if offline_hours is None else timedelta(hours=offline_hours),
     )
     pins = PinPolicyChange(
         required=_yes(form, "pin_required"),
