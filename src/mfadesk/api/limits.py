@@ -24,6 +24,7 @@ MAX_HEADER_FIELDS = 100
 MAX_HEADER_BYTES = 32 * 1024
 _DIGITS_IN_ANY_LIMIT = 18  # a longer Content-Length is over any limit (and int() could balk)
 ErrorReply = Callable[[DomainError], Response]
+_HEAD_TOO_LARGE = HeaderFieldsTooLarge(MAX_HEADER_FIELDS, MAX_HEADER_BYTES)
 
 
 class RequestLimits:
@@ -42,18 +43,14 @@ class RequestLimits:
         body with (counting, when the body's length is not declared)."""
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         if len(headers) > MAX_HEADER_FIELDS:
-            return self._refusal(
-                scope, HeaderFieldsTooLarge(MAX_HEADER_FIELDS, MAX_HEADER_BYTES)
-            ), receive
+            return self._refusal(scope, _HEAD_TOO_LARGE), receive
         size, declared = 0, None
         for name, value in headers:
             size += len(name) + len(value)
             if name == b"content-length":
                 declared = value
         if size > MAX_HEADER_BYTES:
-            return self._refusal(
-                scope, HeaderFieldsTooLarge(MAX_HEADER_FIELDS, MAX_HEADER_BYTES)
-            ), receive
+            return self._refusal(scope, _HEAD_TOO_LARGE), receive
         if declared is None or not declared.isdigit():  # (a bad one: the server refused it)
             return None, self._counting(receive)
         if len(declared) > _DIGITS_IN_ANY_LIMIT:

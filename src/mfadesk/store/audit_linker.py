@@ -28,14 +28,13 @@ class AuditLinker:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._closed = False
-        self._stopping = threading.Event()  # cuts a gathering or retry wait short
+        self._stopping = threading.Event()  # set by `close`; cuts a gathering or retry wait short
 
     def committed(self) -> None:
         """A unit of work committed pending rows: link them soon."""
         if self._thread is None:
             with self._lock:
-                if self._thread is None and not self._closed:
+                if self._thread is None and not self._stopping.is_set():
                     self._thread = threading.Thread(
                         target=self._run, name="mfadesk-audit-linker", daemon=True
                     )
@@ -64,9 +63,8 @@ class AuditLinker:
     def close(self) -> None:
         """Stop the thread, then link what is still pending (a command's last writes)."""
         with self._lock:
-            self._closed = True
+            self._stopping.set()
             thread, self._thread = self._thread, None
-        self._stopping.set()
         self._wake.set()
         if thread is not None:
             thread.join()
